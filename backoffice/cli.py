@@ -1,0 +1,166 @@
+"""The one command: serve, worker, db upgrade, demo, users and keys."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .bootstrap import prepare_database
+from .core import errors
+from .core.auth import service as auth
+from .core.store import Database
+from .settings import Settings
+
+app = typer.Typer(help="backoffice: one back-office core that speaks five vendors' APIs.", no_args_is_help=True)
+users_app = typer.Typer(help="Staff users who may log in.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for staff and debtors.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
+console = Console()
+
+DatabaseOption = Annotated[str | None, typer.Option("--database", help="Database URL (default: SQLite in ./var/)")]
+
+
+def _settings(database: str | None = None, **overrides: object) -> Settings:
+    return Settings.from_env(database_url=database, **overrides)
+
+
+def _db(database: str | None) -> Database:
+    db = Database(_settings(database).database_url)
+    prepare_database(db, demo=False)
+    return db
+
+
+def _fail(exc: errors.CoreError) -> None:
+    console.print(f"[red]{exc.message}[/red]")
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    database: DatabaseOption = None,
+    workers: Annotated[int, typer.Option(help="Server processes sharing the database")] = 1,
+    no_demo: Annotated[bool, typer.Option("--no-demo", help="Do not load the demo data set")] = False,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="Run background work elsewhere")] = False,
+) -> None:
+    """Start the server (upgrading the schema, and loading the demo data into an empty database)."""
+    import uvicorn
+
+    settings = _settings(database, host=host, port=port, workers=workers)
+    db = Database(settings.database_url)
+    if prepare_database(db, demo=not no_demo):
+        console.print("Loaded the demo data set (log in as [bold]Admin[/bold] / [bold]password[/bold]).")
+    db.dispose()
+    # Worker processes build their own settings from the environment.
+    os.environ["BACKOFFICE_DATABASE_URL"] = settings.database_url
+    os.environ["BACKOFFICE_RUN_WORKER"] = "0" if no_worker else "1"
+    console.print(f"backoffice on http://{host}:{port}/ ({workers} process(es), database {db.url!r})")
+    uvicorn.run("backoffice.app:app_factory", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False, server_header=False)
+
+
+@app.command()
+def worker(database: DatabaseOption = None,
+           interval: Annotated[float, typer.Option(help="Seconds between rounds")] = 60.0) -> None:
+    """Run background work in this process (for deployments that serve with --no-worker)."""
+    from .core.jobs.worker import Worker
+
+    settings = _settings(database)
+    db = _db(database)
+    console.print("backoffice worker running; Ctrl-C to stop.")
+    Worker(db, draft_idle=timedelta(seconds=settings.draft_ttl_seconds), interval=interval).run_forever()
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DatabaseOption = None) -> None:
+    """Bring the schema up to date."""
+    _db(database)
+    console.print("Schema is up to date.")
+
+
+@app.command()
+def demo(
+    scale: Annotated[int, typer.Option(help="Debtors to create; 10 sales orders each")] = 0,
+    database: DatabaseOption = None,
+) -> None:
+    """Load the demo data set, or with --scale N a large deterministic set for benchmarks."""
+    db = Database(_settings(database).database_url)
+    loaded = prepare_database(db, demo=True)
+    if scale:
+        from .demo.scale import load_scale
+
+        load_scale(db, scale, console=console)
+    elif not loaded:
+        console.print("The database is not empty; the demo set was not loaded again.")
+
+
+@users_app.command("add")
+def users_add(name: str, password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+              database: DatabaseOption = None) -> None:
+    """Add a staff user (or set an existing one's password)."""
+    db = _db(database)
+    try:
+        with db.write() as conn:
+            auth.add_user(conn, name, password)
+    except errors.CoreError as exc:
+        _fail(exc)
+    console.print(f"User {name} can now log in.")
+
+
+@keys_app.command("create")
+def keys_create(
+    staff: Annotated[str | None, typer.Option(help="Staff user name the key acts as")] = None,
+    debtor: Annotated[str | None, typer.Option(help="Debtor account number the key is confined to")] = None,
+    expires: Annotated[str | None, typer.Option(help="Last day the key works, YYYY-MM-DD")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create an API key. It is printed once and only its hash is stored."""
+    db = _db(database)
+    try:
+        expiry = date.fromisoformat(expires) if expires else None
+    except ValueError:
+        console.print("[red]--expires must be YYYY-MM-DD[/red]")
+        raise typer.Exit(2) from None
+    try:
+        with db.write() as conn:
+            issued = auth.create_api_key(conn, staff_username=staff, debtor_account_no=debtor, expires=expiry)
+    except errors.CoreError as exc:
+        _fail(exc)
+        return
+    console.print(f"{issued.kind} key {issued.key_id}: {issued.key}")
+    console.print("Keep it now: it cannot be shown again.")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key: str, database: DatabaseOption = None) -> None:
+    """Revoke a key, given the key itself or its id."""
+    db = _db(database)
+    try:
+        with db.write() as conn:
+            auth.revoke_api_key(conn, key)
+    except errors.CoreError as exc:
+        _fail(exc)
+    console.print("Key revoked.")
+
+
+@keys_app.command("list")
+def keys_list(database: DatabaseOption = None) -> None:
+    """List keys (never the keys themselves)."""
+    db = _db(database)
+    with db.read() as conn:
+        rows = auth.list_api_keys(conn)
+    table = Table("id", "starts", "kind", "staff", "debtor", "created", "expires", "enabled")
+    for r in rows:
+        table.add_row(r["key_id"], r["prefix"] + "…", r["kind"], r["staff"] or "", r["debtor"] or "",
+                      f"{r['created_at']:%Y-%m-%d %H:%M}", f"{r['expires_at']:%Y-%m-%d}" if r["expires_at"] else "",
+                      "yes" if r["enabled"] else "revoked")
+    console.print(table)

@@ -1,0 +1,4 @@
+"""The business core. It knows nothing of HTTP or of any vendor's wire format."""
+
+# Registering the business rules is part of loading the core.
+from . import rules as _rules  # noqa: F401

@@ -1,0 +1,243 @@
+"""Business rules run before every write: defaults, numbering, pricing and totals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .catalog import CATALOG
+from .clock import now
+from .errors import FieldError
+from .numbering import next_number
+from .records import GIVEN, Doc, RuleContext, new_key, rule
+from .store.tables import ENTITY_TABLES
+
+_inventory = ENTITY_TABLES["InventoryItem"]
+_debtor_price = ENTITY_TABLES["InventoryDebtorPrice"]
+_tax = ENTITY_TABLES["TaxRate"]
+_note_type = ENTITY_TABLES["NoteType"]
+_custom_field = ENTITY_TABLES["CustomField"]
+_warehouse = ENTITY_TABLES["Warehouse"]
+_branch = ENTITY_TABLES["Branch"]
+_debtor = ENTITY_TABLES["Debtor"]
+_contact = ENTITY_TABLES["DebtorContactName"]
+_delivery = ENTITY_TABLES["DebtorDeliveryAddress"]
+
+DEFAULT_TAX_RATE = 10.0
+
+
+def _given(item: Doc, name: str) -> bool:
+    return name in item.get(GIVEN, ())
+
+
+def price_for(conn: Connection, inventory_id: str, debtor_id: str | None) -> float:
+    """The pricing scheme: a debtor's own price for the item, else the item's default price."""
+    if debtor_id:
+        special = conn.execute(sa.select(_debtor_price.c.price).where(
+            _debtor_price.c.inventory_id == inventory_id, _debtor_price.c.debtor_id == debtor_id)).scalar()
+        if special is not None:
+            return float(special)
+    price = conn.execute(sa.select(_inventory.c.default_price)
+                         .where(_inventory.c.inventory_id == inventory_id)).scalar()
+    return float(price or 0.0)
+
+
+def _tax_rate(conn: Connection, tax_id: str | None) -> float:
+    query = sa.select(_tax.c.rate)
+    query = query.where(_tax.c.tax_id == tax_id) if tax_id else query.where(_tax.c.is_default.is_(True))
+    rate = conn.execute(query.limit(1)).scalar()
+    return DEFAULT_TAX_RATE if rate is None else float(rate)
+
+
+def _first(conn: Connection, column: sa.ColumnElement[Any]) -> Any:
+    return conn.execute(sa.select(column).order_by(column).limit(1)).scalar()
+
+
+def complete_notes(ctx: RuleContext, owner_type: str, notes: list[Doc]) -> None:
+    """Number notes, stamp who wrote them, and give untyped ones the default note type."""
+    default_type = None
+    next_line = max((n.get("line_no") or 0 for n in notes), default=0) + 1
+    for note in notes:
+        if note.get(GIVEN) is None and note.get("line_no"):
+            continue  # an untouched existing note
+        if not note.get("note_type_id"):
+            if default_type is None:
+                default_type = ctx.conn.execute(
+                    sa.select(_note_type.c.note_type_id)
+                    .where(_note_type.c.owner_type == owner_type)
+                    .order_by(_note_type.c.default_type.desc(), _note_type.c.item_no).limit(1)
+                ).scalar()
+            note["note_type_id"] = default_type
+        if not note.get("line_no"):
+            note["line_no"] = next_line
+            next_line += 1
+        note["last_modified_by_staff_id"] = ctx.actor.staff_id or None
+        note["last_saved"] = now()
+
+
+def check_custom_values(ctx: RuleContext, owner_type: str, values: list[Doc], prefix: str) -> None:
+    """Every custom value must name a custom field defined for this kind of record."""
+    if not values:
+        return
+    wanted = {v.get("setting_id") for v in values}
+    known = set(ctx.conn.execute(sa.select(_custom_field.c.setting_id).where(
+        _custom_field.c.owner_type == owner_type, _custom_field.c.setting_id.in_(wanted))).scalars())
+    for i, value in enumerate(values):
+        if value.get("setting_id") not in known:
+            ctx.errors.append(FieldError(f"{prefix}custom_field_values[{i}].setting_id", "NotFound",
+                                         f"No {owner_type} custom field with SettingID {value.get('setting_id')}"))
+
+
+@rule("Debtor", "InventoryItem")
+def notes_and_custom_fields(ctx: RuleContext) -> None:
+    complete_notes(ctx, ctx.entity.name, ctx.new.get("notes", []))
+    check_custom_values(ctx, ctx.entity.name, ctx.new.get("custom_field_values", []), "")
+
+
+@rule("Debtor")
+def debtor_defaults(ctx: RuleContext) -> None:
+    new = ctx.new
+    if ctx.creating and not new.get("commence_date"):
+        new["commence_date"] = now()
+    contacts = new.get("contact_names", [])
+    if contacts and not any(c.get("default_contact") for c in contacts):
+        contacts[0]["default_contact"] = True
+    addresses = new.get("delivery_addresses", [])
+    if addresses and not any(a.get("is_default") for a in addresses):
+        addresses[0]["is_default"] = True
+
+
+@rule("SalesOrder", "SalesQuote")
+def sales_document(ctx: RuleContext) -> None:
+    """Numbering, history, debtor defaults, line pricing and totals of orders and quotes."""
+    kind = ctx.entity.name
+    new, conn = ctx.new, ctx.conn
+    history_entity = CATALOG.entity(f"{kind}History")
+    history_key = history_entity.key
+    stamp = now()
+
+    if ctx.creating:
+        new["invoice_no" if kind == "SalesOrder" else "quote_no"] = next_number(conn, kind)
+        new["initiated_date"] = stamp
+        if not new.get("invoice_init_date"):
+            new["invoice_init_date"] = stamp
+        new["staff_id"] = ctx.actor.staff_id or None
+        if not new.get("logical_id"):
+            new["logical_id"] = _first(conn, _warehouse.c.logical_id)
+        if not new.get("branch_id"):
+            new["branch_id"] = _first(conn, _branch.c.branch_id)
+
+    debtor_changed = ctx.creating or (ctx.old or {}).get("debtor_id") != new.get("debtor_id")
+    if debtor_changed and new.get("debtor_id"):
+        _debtor_delivery_defaults(conn, new)
+
+    histories = new.setdefault("histories", [])
+    if not histories:
+        histories.append({history_key: new_key(), "history_no": 1, "status": new.get("status", 0),
+                          "date_created": stamp, "record_date": stamp, GIVEN: set()})
+    current = max(histories, key=lambda h: h.get("history_no") or 0)
+    new["current_history_no"] = current.get("history_no") or 1
+    current["status"] = new.get("status", 0)
+    current["date_last_saved"] = stamp
+    current["last_modified_by"] = ctx.actor.username
+
+    lines = new.get("lines", [])
+    known_histories = {h[history_key] for h in histories}
+    for i, line in enumerate(lines):
+        if line.get(history_key) not in known_histories:
+            line[history_key] = current[history_key]
+        line["item_no"] = i + 1
+        _complete_line(ctx, kind, line, new.get("debtor_id"))
+        check_custom_values(ctx, f"{kind}Line", line.get("custom_field_values", []), f"lines[{i}].")
+
+    for history in histories:
+        history["history_total"] = round(sum(
+            line.get("line_total") or 0.0 for line in lines if line.get(history_key) == history[history_key]), 2)
+    cartage = sum(new.get(f"cartage{i}_ex_gst") or 0.0 for i in (1, 2, 3))
+    cartage_tax = cartage * (new.get("cartage_gst_rate") or 0.0) / 100
+    new["invoice_total"] = round(sum(line.get("line_total") or 0.0 for line in lines) + cartage + cartage_tax, 2)
+    complete_notes(ctx, kind, new.get("notes", []))
+    check_custom_values(ctx, kind, new.get("custom_field_values", []), "")
+
+
+def _debtor_delivery_defaults(conn: Connection, doc: Doc) -> None:
+    """Fill the delivery address and contact from the debtor where the caller left them empty."""
+    debtor_id = doc["debtor_id"]
+    address = conn.execute(
+        sa.select(_delivery).where(_delivery.c.debtor_id == debtor_id)
+        .order_by(_delivery.c.is_default.desc(), _delivery.c.delivery_address_name).limit(1)
+    ).first()
+    debtor = conn.execute(sa.select(_debtor).where(_debtor.c.debtor_id == debtor_id)).first()
+    if address is not None and not doc.get("delivery_address1"):
+        doc["delivery_addressee"] = doc.get("delivery_addressee") or address.delivery_address_name
+        for i in range(1, 5):
+            doc[f"delivery_address{i}"] = getattr(address, f"address{i}")
+        doc["delivery_postcode"] = address.postcode
+        doc["delivery_country"] = address.country
+        doc["delivery_courier_details"] = doc.get("delivery_courier_details") or address.courier_details
+    elif debtor is not None and not doc.get("delivery_address1"):
+        doc["delivery_addressee"] = doc.get("delivery_addressee") or debtor.name
+        for i in range(1, 5):
+            doc[f"delivery_address{i}"] = getattr(debtor, f"address{i}")
+        doc["delivery_postcode"] = debtor.postcode
+        doc["delivery_country"] = debtor.country
+    if not doc.get("debtor_contact_name"):
+        contact = conn.execute(
+            sa.select(_contact.c.first_name, _contact.c.surname).where(_contact.c.debtor_id == debtor_id)
+            .order_by(_contact.c.default_contact.desc(), _contact.c.surname).limit(1)).first()
+        if contact is not None:
+            doc["debtor_contact_name"] = " ".join(p for p in (contact.first_name, contact.surname) if p)
+
+
+def _complete_line(ctx: RuleContext, kind: str, line: Doc, debtor_id: str | None) -> None:
+    """Fill a line from its inventory item and price it.
+
+    A new line, or one whose item changed, takes the item's part number, description, cost
+    and tax rate; its price comes from the pricing scheme unless the caller gave one.
+    """
+    conn = ctx.conn
+    new_line = line.get(GIVEN) is not None
+    old_lines = {x.get(_line_key(kind)): x for x in (ctx.old or {}).get("lines", [])}
+    before = old_lines.get(line.get(_line_key(kind)))
+    item_changed = new_line or (before is not None and before.get("inventory_id") != line.get("inventory_id"))
+    if line.get("comment_line"):
+        for name in ("quantity_ordered", "price_ex_gst", "price_inc_gst", "discounted_price", "unit_cost",
+                     "tax_to_charge", "line_total", "discount_given"):
+            line[name] = 0.0
+        line["inventory_id"] = None
+        return
+    if line.get("inventory_id") and item_changed:
+        item = conn.execute(sa.select(_inventory).where(
+            _inventory.c.inventory_id == line["inventory_id"])).first()
+        if item is not None:
+            line["part_no"] = item.part_no
+            if not line.get("description"):
+                line["description"] = item.description
+            if not _given(line, "unit_cost"):
+                line["unit_cost"] = float(item.l_cost or 0.0)
+            if not _given(line, "tax_rate"):
+                line["tax_rate"] = _tax_rate(conn, item.tax_outwards_id)
+            if not _given(line, "price_ex_gst") and not line.get("fix_price"):
+                line["price_ex_gst"] = price_for(conn, item.inventory_id, debtor_id)
+    elif not line.get("inventory_id") and new_line:
+        line["non_inventory"] = True
+        if not _given(line, "tax_rate"):
+            line["tax_rate"] = _tax_rate(conn, None)
+    quantity = line.get("quantity_ordered") or 0.0
+    if new_line and not _given(line, "quantity_this_del"):
+        line["quantity_this_del"] = quantity
+    price = line.get("price_ex_gst") or 0.0
+    rate = line.get("tax_rate") or 0.0
+    percentage = line.get("discounted_percentage") or 0.0
+    discounted = round(price * (1 - percentage / 100), 4)
+    line["discounted_price"] = discounted
+    line["discount_given"] = round((price - discounted) * quantity, 2)
+    line["price_inc_gst"] = round(price * (1 + rate / 100), 4)
+    line["tax_to_charge"] = round(discounted * rate / 100, 4)
+    line["line_total"] = round(quantity * (discounted + line["tax_to_charge"]), 2)
+
+
+def _line_key(kind: str) -> str:
+    return CATALOG.entity(f"{kind}Line").key

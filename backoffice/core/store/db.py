@@ -1,0 +1,101 @@
+"""The database: one engine per process, transactions, and schema upgrades on start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets several server processes read while one writes; the busy timeout makes a
+    # writer wait for another instead of failing at once.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Take the write lock at BEGIN so read-then-write transactions cannot deadlock
+    # against each other (SQLite's deferred default upgrades the lock too late).
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """Owns the engine. ``read()`` and ``write()`` hand out connections in a transaction."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = sa.engine.make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        if self.is_sqlite:
+            database = self.url.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"check_same_thread": False, "isolation_level": None}
+            kwargs["pool_size"] = 8
+            kwargs["max_overflow"] = 8
+        else:
+            kwargs["pool_size"] = 8
+            kwargs["max_overflow"] = 8
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = sa.create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reading; no lock is held beyond each statement's snapshot."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    conn.exec_driver_sql("ROLLBACK")
+            else:
+                with conn.begin():
+                    yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection in one transaction: committed on success, rolled back on any error."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                _sqlite_begin(conn)
+                try:
+                    yield conn
+                except BaseException:
+                    conn.exec_driver_sql("ROLLBACK")
+                    raise
+                else:
+                    conn.exec_driver_sql("COMMIT")
+            else:
+                with conn.begin():
+                    yield conn
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (run on every start)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", self.url.render_as_string(hide_password=False))
+        with self.engine.connect() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            if not self.is_sqlite:
+                conn.commit()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

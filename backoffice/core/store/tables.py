@@ -1,0 +1,109 @@
+"""SQLAlchemy tables, derived from the catalog, plus the tables auth and drafts need."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..catalog import CATALOG, Catalog, Entity, FieldType
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+_TYPES: dict[FieldType, sa.types.TypeEngine] = {
+    FieldType.TEXT: sa.Text(),
+    FieldType.INT: sa.Integer(),
+    FieldType.FLOAT: sa.Float(),
+    FieldType.MONEY: sa.Float(),
+    FieldType.BOOL: sa.Boolean(),
+    FieldType.DATETIME: sa.DateTime(),
+    FieldType.DATE: sa.Date(),
+}
+
+
+def _column_type(field_type: FieldType, length: int | None) -> sa.types.TypeEngine:
+    if field_type is FieldType.STRING:
+        return sa.String(length or 255)
+    return _TYPES[field_type]
+
+
+def entity_table(entity: Entity, meta: sa.MetaData) -> sa.Table:
+    columns: list[sa.SchemaItem] = []
+    for f in entity.fields:
+        columns.append(sa.Column(
+            f.name, _column_type(f.type, f.length),
+            primary_key=f.name == entity.key,
+            nullable=f.name != entity.key,
+            unique=f.unique or None,
+            index=(f.index and not f.unique) or None,
+        ))
+    if entity.root:
+        columns.append(sa.Column("revision", sa.Integer, nullable=False, server_default="1"))
+        columns.append(sa.Column("last_saved", sa.DateTime, nullable=True))
+    for cols in entity.indexes:
+        columns.append(sa.Index(None, *cols))
+    return sa.Table(entity.table, meta, *columns)
+
+
+def build_tables(catalog: Catalog, meta: sa.MetaData) -> dict[str, sa.Table]:
+    return {name: entity_table(entity, meta) for name, entity in catalog.entities.items()}
+
+
+ENTITY_TABLES = build_tables(CATALOG, metadata)
+
+# --- auth -------------------------------------------------------------------------------
+
+# Credentials live apart from the Staff entity so no listing or export can ever carry them.
+staff_credential = sa.Table(
+    "staff_credential", metadata,
+    sa.Column("staff_id", sa.String(36), primary_key=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    # None means every operation; otherwise a JSON list of allowed operation names.
+    sa.Column("permissions", sa.JSON, nullable=True),
+)
+
+auth_session = sa.Table(
+    "auth_session", metadata,
+    # SHA-256 of the session id: a stolen database does not yield live sessions.
+    sa.Column("session_hash", sa.String(64), primary_key=True),
+    sa.Column("principal", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("permanent", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+api_key = sa.Table(
+    "api_key", metadata,
+    sa.Column("key_id", sa.String(36), primary_key=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("key_prefix", sa.String(8), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),  # "staff" or "debtor"
+    sa.Column("staff_id", sa.String(36), nullable=True),
+    sa.Column("debtor_id", sa.String(36), nullable=True),
+    sa.Column("description", sa.String(200), nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=True),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+# --- drafts (stateful editing) ---------------------------------------------------------
+
+draft = sa.Table(
+    "draft", metadata,
+    sa.Column("owner", sa.String(64), primary_key=True),  # whose draft: a session or key hash
+    sa.Column("entity", sa.String(40), primary_key=True),
+    sa.Column("record_key", sa.String(36), primary_key=True),
+    sa.Column("document", sa.JSON, nullable=False),
+    sa.Column("base_revision", sa.Integer, nullable=True),  # None: a new record not yet saved
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+# --- numbering -------------------------------------------------------------------------
+
+sequence = sa.Table(
+    "sequence", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("next_value", sa.Integer, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""ServiceStack conventions shared by the Jiwa and Galaxy dialects."""

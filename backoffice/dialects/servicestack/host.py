@@ -1,0 +1,458 @@
+"""A ServiceStack-style host: routes, request DTO binding, auth, content negotiation and errors.
+
+Dialects (Jiwa, later Galaxy) register ``Operation``s; the host finds the operation for a
+request (custom route, ``.ext`` suffix, or a pre-defined ``/json/reply/{Dto}`` / ``/api/{Dto}``
+route), binds the request DTO from body, form, query string and path, authenticates, checks
+the permission, runs the handler in a worker thread, and writes the result in the negotiated
+format. Core errors become ServiceStack ``ResponseStatus`` envelopes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...core import errors
+from ...core.auth import Principal, allowed
+from ...core.auth import service as auth
+from ...core.store import Database
+from ...settings import Settings
+from ...wire.dates import parse_datetime
+from .formats import Dto, JsConfig, parse_jsconfig, render_csv, render_html, render_json, render_xml
+from .types import DtoType, Prop, TypeRegistry
+
+log = logging.getLogger("backoffice.servicestack")
+
+FORMATS = {"json": "application/json; charset=utf-8", "xml": "application/xml; charset=utf-8",
+           "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
+_PREDEFINED = re.compile(r"^/(?:(json|xml|csv|html|jsv)/(?:reply|oneway)|api)/([A-Za-z0-9_]+)(\[\])?$",
+                         re.IGNORECASE)
+_SUFFIX = re.compile(r"^(.*)\.(json|xml|csv|html)$", re.IGNORECASE)
+_RESERVED_QUERY = {"format", "jsconfig", "apikey", "callback"}
+STATUS_FOR = {errors.NotFound: 404, errors.Invalid: 400, errors.Conflict: 409, errors.Forbidden: 403,
+              errors.Unauthenticated: 401}
+
+
+class BindingError(errors.Invalid):
+    """The request could not be turned into its DTO (a wrong type, malformed body)."""
+
+
+class PayloadTooLarge(errors.CoreError):
+    code = "RequestEntityTooLarge"
+
+
+@dataclass
+class Call:
+    """Everything a handler needs about one request."""
+
+    op: Operation
+    dto: dict[str, Any]
+    principal: Principal | None
+    session_id: str | None
+    headers: Headers
+    db: Database
+    settings: Settings
+    raw_query: list[tuple[str, str]]
+    cookies: list[tuple[str, str, int | None]] = field(default_factory=list)
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def owner(self) -> str:
+        """Whose stateful drafts these are: the session, or the API key."""
+        if self.session_id:
+            return auth.session_owner(self.session_id)
+        return auth.session_owner("apikey:" + (self.principal.staff_id + (self.principal.debtor_id or "")
+                                               if self.principal else ""))
+
+    def actor(self) -> Principal:
+        if self.principal is None:
+            raise errors.Unauthenticated("Not Authenticated", code="Unauthorized")
+        return self.principal
+
+
+Handler = Callable[[Call], Any]
+
+
+@dataclass
+class Operation:
+    request: str  # the request DTO's name, e.g. "DebtorGETRequest"
+    verb: str
+    routes: list[str]
+    handler: Handler
+    response: str | None = None  # the response DTO's type name, for metadata and /types
+    summary: str = ""
+    permission: str | None = None  # the core operation name; None: no authentication needed
+    created_status: int = 200
+    tag: str = ""
+
+
+@dataclass
+class _Route:
+    template: str
+    pattern: re.Pattern[str]
+    names: list[str]
+    op: Operation
+    rank: tuple[int, int]
+
+
+def _compile_route(template: str) -> tuple[re.Pattern[str], list[str], tuple[int, int]]:
+    names: list[str] = []
+    parts = []
+    literals = 0
+    segments = [s for s in template.strip("/").split("/") if s]
+    for segment in segments:
+        match = re.fullmatch(r"\{(\w+)\*?\}", segment)
+        if match:
+            names.append(match.group(1))
+            parts.append(r"([^/]+)")
+        else:
+            literals += 1
+            parts.append(re.escape(segment))
+    pattern = re.compile("^/" + "/".join(parts) + "/?$", re.IGNORECASE)
+    # ServiceStack prefers the route with more literal segments: /Debtors/Save over /Debtors/{DebtorID}.
+    return pattern, names, (-len(segments), -literals)
+
+
+class ServiceStackHost:
+    """The routing table and request pipeline one ServiceStack-style service shares."""
+
+    def __init__(self, db: Database, settings: Settings, *, service_name: str,
+                 field_namer: Callable[[Operation | None, str], str] | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.service_name = service_name
+        self.types = TypeRegistry()
+        self.operations: dict[str, Operation] = {}
+        self._routes: list[_Route] = []
+        # Turns a core field path into the name the client used, for ResponseError.FieldName.
+        self.field_namer = field_namer or (lambda op, name: name)
+
+    # --- registration -------------------------------------------------------------------
+
+    def register(self, op: Operation) -> Operation:
+        self.operations[op.request.lower()] = op
+        for template in op.routes:
+            pattern, names, rank = _compile_route(template)
+            self._routes.append(_Route(template, pattern, names, op, rank))
+        self._routes.sort(key=lambda r: r.rank)
+        return op
+
+    def operation(self, request: str) -> Operation | None:
+        return self.operations.get(request.lower())
+
+    # --- routing --------------------------------------------------------------------------
+
+    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str], str | None] | None:
+        """The operation for a request, its path variables and any format the path chose."""
+        predefined = _PREDEFINED.match(path)
+        if predefined:
+            op = self.operation(predefined.group(2))
+            if op is None:
+                return None
+            fmt = (predefined.group(1) or "json").lower()
+            return op, {}, None if predefined.group(1) is None else fmt
+        # A format suffix wins over a path variable that would swallow it: /Debtors/{DebtorID}.xml
+        suffix = _SUFFIX.match(path)
+        if suffix:
+            found = self._match_route(method, suffix.group(1))
+            if found is not None:
+                return found[0], found[1], suffix.group(2).lower()
+        found = self._match_route(method, path)
+        if found is not None:
+            return found[0], found[1], None
+        return None
+
+    def _match_route(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+        verb_mismatch = None
+        for route in self._routes:
+            match = route.pattern.match(path)
+            if match is None:
+                continue
+            if route.op.verb != method and not (method == "HEAD" and route.op.verb == "GET"):
+                verb_mismatch = route
+                continue
+            return route.op, dict(zip(route.names, match.groups(), strict=True))
+        if verb_mismatch is not None:
+            raise _MethodNotAllowed(method, path)
+        return None
+
+    # --- the pipeline ---------------------------------------------------------------------
+
+    async def handle(self, request: Request) -> Response:
+        fmt = "json"
+        jsconfig = JsConfig()
+        op: Operation | None = None
+        try:
+            query = list(parse_qsl(request.url.query, keep_blank_values=True))
+            qmap = {k.lower(): v for k, v in query}
+            jsconfig = parse_jsconfig(qmap.get("jsconfig"))
+            fmt = self._format(request, qmap.get("format"), None)
+            try:
+                matched = self.match(request.method, request.url.path)
+            except _MethodNotAllowed as exc:
+                raise errors.CoreError(str(exc), code="NotImplementedException") from exc
+            if matched is None:
+                raise errors.NotFound(f"Handler for Request not found: {request.method} {request.url.path}",
+                                      code="NotFound")
+            op, path_params, path_fmt = matched
+            fmt = self._format(request, qmap.get("format"), path_fmt)
+            body = await self._read_body(request)
+            return await run_in_threadpool(self._run, request, op, path_params, query, body, fmt, jsconfig)
+        except Exception as exc:  # every failure leaves as a ResponseStatus, never a stack trace
+            return self.error_response(exc, fmt, jsconfig, op, request.url.path)
+
+    def _format(self, request: Request, query_format: str | None, path_format: str | None) -> str:
+        if path_format:
+            return path_format if path_format in FORMATS else "json"
+        if query_format and query_format.lower() in FORMATS:
+            return query_format.lower()
+        accept = request.headers.get("accept", "").lower()
+        for fmt, token in (("json", "json"), ("xml", "xml"), ("csv", "csv"), ("html", "text/html")):
+            if token in accept.split(",")[0]:
+                return fmt
+        if "text/html" in accept:
+            return "html"
+        return "json"
+
+    async def _read_body(self, request: Request) -> bytes:
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(f"The request body is larger than the {limit} bytes allowed")
+        chunks = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"The request body is larger than the {limit} bytes allowed")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _run(self, request: Request, op: Operation, path_params: dict[str, str], query: list[tuple[str, str]],
+             body: bytes, fmt: str, jsconfig: JsConfig) -> Response:
+        dto_type = self.types.get(op.request)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        form: list[tuple[str, str]] = []
+        values: dict[str, Any] = {}
+        if body.strip():
+            if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                if content_type == "multipart/form-data":
+                    raise BindingError("multipart/form-data bodies are not accepted here; send JSON or a form",
+                                       code="SerializationException")
+                form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            elif "xml" in content_type:
+                raise BindingError("XML request bodies are not accepted; send JSON or a form",
+                                   code="SerializationException")
+            else:
+                try:
+                    parsed = orjson.loads(body)
+                except orjson.JSONDecodeError as exc:
+                    raise BindingError(f"The request body is not valid JSON: {exc}",
+                                       code="SerializationException") from exc
+                if not isinstance(parsed, dict):
+                    raise BindingError("The request body must be a JSON object", code="SerializationException")
+                values.update(self.bind_object(parsed, dto_type, "", from_text=False))
+        for pairs in (form, [(k, v) for k, v in query if k.lower() not in _RESERVED_QUERY]):
+            values.update(self.bind_object(dict(pairs), dto_type, "", from_text=True))
+        values.update(self.bind_object(path_params, dto_type, "", from_text=True))
+        principal, session_id = self._authenticate(request, query, form, op)
+        call = Call(op=op, dto=values, principal=principal, session_id=session_id, headers=request.headers,
+                    db=self.db, settings=self.settings, raw_query=query)
+        result = op.handler(call)
+        status = call.status or (204 if result is None else op.created_status)
+        if status == 204:
+            response = Response(status_code=204)
+        else:
+            response = self.render(result, fmt, jsconfig, status, op, request.url.path)
+        for name, value, max_age in call.cookies:
+            if max_age == 0:
+                response.delete_cookie(name, path="/")
+            else:
+                response.set_cookie(name, value, max_age=max_age, path="/", httponly=True,
+                                     secure=self.settings.secure_cookies, samesite="lax")
+        response.headers.update(call.response_headers)
+        return response
+
+    # --- binding ---------------------------------------------------------------------------
+
+    def bind_object(self, data: dict[str, Any], dto_type: DtoType | None, path: str, *,
+                    from_text: bool) -> dict[str, Any]:
+        """Request values under their declared names and types; unknown names are kept as given."""
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            prop = dto_type.prop(key) if dto_type else None
+            if prop is None:
+                out[key] = value
+                continue
+            out[prop.name] = self.bind_value(value, prop, f"{path}{prop.name}", from_text=from_text)
+        return out
+
+    def bind_value(self, value: Any, prop: Prop, path: str, *, from_text: bool) -> Any:
+        if value is None:
+            return None
+        try:
+            if prop.is_list:
+                if from_text and isinstance(value, str):
+                    text = value.strip()
+                    if text.startswith("[") and text.endswith("]"):
+                        text = text[1:-1]
+                    value = [v.strip() for v in text.split(",")] if text else []
+                if not isinstance(value, list):
+                    raise TypeError("a list")
+                item = Prop(prop.name, prop.item_type)
+                return [self.bind_value(v, item, f"{path}[{i}]", from_text=from_text) for i, v in enumerate(value)]
+            kind = prop.item_type
+            if kind == "string" or kind == "Guid":
+                if isinstance(value, dict | list):
+                    raise TypeError("text")
+                return value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) \
+                    else str(value)
+            if kind in ("int", "long"):
+                if isinstance(value, bool):
+                    raise TypeError("a whole number")
+                number = float(value) if isinstance(value, str | int | float) else None
+                if number is None or number != int(number):
+                    raise TypeError("a whole number")
+                return int(number)
+            if kind in ("double", "decimal"):
+                if isinstance(value, bool) or not isinstance(value, str | int | float):
+                    raise TypeError("a number")
+                return float(value)
+            if kind == "bool":
+                if isinstance(value, bool):
+                    return value
+                if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", ""):
+                    return value.strip().lower() in ("true", "1")
+                if isinstance(value, int) and value in (0, 1):
+                    return bool(value)
+                raise TypeError("true or false")
+            if kind == "DateTime":
+                if isinstance(value, datetime):
+                    return value
+                if not isinstance(value, str):
+                    raise TypeError("a date")
+                return parse_datetime(value)
+            nested = self.types.get(kind)
+            if nested is not None:
+                if from_text and isinstance(value, str):
+                    value = orjson.loads(value)
+                if not isinstance(value, dict):
+                    raise TypeError(f"a {kind} object")
+                return self.bind_object(value, nested, path + ".", from_text=from_text)
+            return value
+        except (TypeError, ValueError, orjson.JSONDecodeError) as exc:
+            expected = str(exc) if isinstance(exc, TypeError) else f"a valid {prop.item_type}"
+            message = f"{path}: {value!r} is not {expected}"
+            raise BindingError(message, [errors.FieldError(path, "SerializationException", message)],
+                               code="SerializationException") from exc
+
+    # --- auth ------------------------------------------------------------------------------
+
+    def _authenticate(self, request: Request, query: list[tuple[str, str]], form: list[tuple[str, str]],
+                      op: Operation) -> tuple[Principal | None, str | None]:
+        principal: Principal | None = None
+        session_id: str | None = None
+        key = None
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            key = header[7:].strip()
+        else:
+            key = next((v for k, v in [*query, *form] if k.lower() == "apikey"), None)
+        ttl = timedelta(seconds=self.settings.session_ttl_seconds)
+        touch = False
+        with self.db.read() as conn:
+            if key:
+                try:
+                    principal = auth.resolve_api_key(conn, key)
+                except errors.Unauthenticated:
+                    if op.permission is not None:
+                        raise
+            else:
+                session_id = self.session_id_of(request)
+                if session_id:
+                    principal, touch = auth.resolve_session(conn, session_id, ttl)
+                    if principal is None:
+                        session_id = None
+        if touch and session_id:
+            with self.db.write() as conn:
+                auth.touch_session(conn, session_id, ttl)
+        if op.permission is None:
+            return principal, session_id
+        if principal is None:
+            raise errors.Unauthenticated("Not Authenticated", code="Unauthorized")
+        if not allowed(principal, op.permission):
+            raise errors.Forbidden(f"Forbidden: you may not call {op.request}", code="Forbidden")
+        return principal, session_id
+
+    @staticmethod
+    def session_id_of(request: Request) -> str | None:
+        header = request.headers.get("x-ss-id") or request.headers.get("x-ss-pid")
+        if header:
+            return header
+        cookies = request.cookies
+        if cookies.get("ss-opt") == "perm" and cookies.get("ss-pid"):
+            return cookies["ss-pid"]
+        return cookies.get("ss-id") or None
+
+    # --- rendering -------------------------------------------------------------------------
+
+    def render(self, result: Any, fmt: str, jsconfig: JsConfig, status: int, op: Operation | None,
+               path: str) -> Response:
+        headers = {}
+        if fmt == "xml":
+            body = render_xml(result)
+        elif fmt == "csv":
+            body = render_csv(result)
+            headers["Content-Disposition"] = f"attachment;filename={op.request if op else 'Response'}.csv"
+        elif fmt == "html":
+            body = render_html(result, op.request if op else self.service_name, path)
+        else:
+            body = render_json(result, jsconfig)
+        return Response(body, status_code=status, media_type=FORMATS[fmt], headers=headers)
+
+    def error_response(self, exc: Exception, fmt: str, jsconfig: JsConfig, op: Operation | None,
+                       path: str) -> Response:
+        if isinstance(exc, PayloadTooLarge):
+            status = 413
+        elif isinstance(exc, errors.CoreError) and exc.code == "NotImplementedException":
+            status = 405
+        else:
+            status = next((s for kind, s in STATUS_FOR.items() if isinstance(exc, kind)), 500)
+        if status == 500:
+            log.exception("Unhandled error on %s", path)
+            code, message = "InternalServerError", "An unexpected error occurred; it has been logged."
+        else:
+            assert isinstance(exc, errors.CoreError)
+            code, message = exc.code, exc.message
+        field_errors = [
+            Dto("ResponseError", {"ErrorCode": e.code, "FieldName": self.field_namer(op, e.field), "Message": e.message})
+            for e in getattr(exc, "errors", [])
+        ]
+        body = Dto("ErrorResponse", {"ResponseStatus": Dto("ResponseStatus", {
+            "ErrorCode": code, "Message": message, "Errors": field_errors})})
+        response = self.render(body, fmt if fmt != "csv" else "json", jsconfig, status, op, path)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'credentials realm="/auth/credentials"'
+        return response
+
+
+class _MethodNotAllowed(Exception):
+    def __init__(self, method: str, path: str) -> None:
+        super().__init__(f"Could not find a handler for {method} {path}; the route exists for other verbs")
+
+
+def new_cookie_id() -> str:
+    return secrets.token_urlsafe(15)[:20]

@@ -1,0 +1,66 @@
+"""The one settings object. Nothing else in backoffice reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _default_database_url(var_dir: Path) -> str:
+    return f"sqlite:///{var_dir / 'backoffice.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration.
+
+    Every value may come from an environment variable named ``BACKOFFICE_<NAME>``;
+    command-line options override the environment.
+    """
+
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    load_demo: bool = True
+    run_worker: bool = True
+    # Sessions slide: each authenticated request pushes expiry out by this much.
+    session_ttl_seconds: int = 60 * 60 * 24
+    # Stateful (held) business objects are dropped when idle this long.
+    draft_ttl_seconds: int = 60 * 60 * 8
+    max_body_bytes: int = 10 * 1024 * 1024
+    # Largest page an AutoQuery answers when the caller asks for more (ServiceStack MaxLimit).
+    max_page_size: int = 1000
+    secure_cookies: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", _default_database_url(self.var_dir))
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        if "BACKOFFICE_VAR_DIR" in env:
+            values["var_dir"] = Path(env["BACKOFFICE_VAR_DIR"])
+        if "BACKOFFICE_DATABASE_URL" in env:
+            values["database_url"] = env["BACKOFFICE_DATABASE_URL"]
+        for name in ("port", "workers", "session_ttl_seconds", "draft_ttl_seconds", "max_body_bytes",
+                     "max_page_size"):
+            key = f"BACKOFFICE_{name.upper()}"
+            if key in env:
+                values[name] = int(env[key])
+        if "BACKOFFICE_HOST" in env:
+            values["host"] = env["BACKOFFICE_HOST"]
+        if "BACKOFFICE_RUN_WORKER" in env:
+            values["run_worker"] = env["BACKOFFICE_RUN_WORKER"].lower() in ("1", "true", "yes")
+        if "BACKOFFICE_SECURE_COOKIES" in env:
+            values["secure_cookies"] = env["BACKOFFICE_SECURE_COOKIES"].lower() in ("1", "true", "yes")
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
