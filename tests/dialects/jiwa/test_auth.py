@@ -1,0 +1,131 @@
+"""Authenticating as the Jiwa document shows: /auth by query string, JSON body, cookies, X-ss-id, API keys."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.testclient import TestClient
+
+from backoffice.core.auth import service as auth
+from backoffice.core.store import Database
+
+DEBTOR = "0000000061000000001V"
+
+
+def test_browser_login_with_query_string_sets_cookie(client: TestClient) -> None:
+    # https://api.jiwa.com.au/auth?username=admin&password=password&format=json
+    response = client.get("/auth?username=admin&password=password&format=json")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"SessionId", "UserName", "DisplayName", "ResponseStatus"}
+    assert body["UserName"] == "Admin" and body["DisplayName"] == "" and body["ResponseStatus"] == {}
+    assert len(body["SessionId"]) == 20
+    assert client.cookies.get("ss-id") == body["SessionId"]
+    assert client.cookies.get("ss-pid")
+    # The browser now sends the cookie by itself.
+    assert client.get(f"/Debtors/{DEBTOR}").status_code == 200
+
+
+def test_curl_login_with_json_body_on_get(client: TestClient) -> None:
+    # curl -H 'Accept: application/json' -H 'Content-Type: application/json' -X GET .../auth -d '{...}'
+    response = client.request("GET", "/auth", content=json.dumps({"username": "Admin", "password": "password"}),
+                              headers={"Accept": "application/json", "Content-Type": "application/json"})
+    assert response.status_code == 200
+    session_id = response.json()["SessionId"]
+    client.cookies.clear()
+    debtor = client.get(f"/Debtors/{DEBTOR}", headers={"Accept": "application/json",
+                                                         "Cookie": f"ss-id={session_id}"})
+    assert debtor.status_code == 200
+    assert debtor.json()["DebtorID"] == DEBTOR
+
+
+def test_post_credentials_form_and_pascal_case_names(client: TestClient) -> None:
+    form = client.post("/auth/credentials", data={"UserName": "ADMIN", "Password": "password"})
+    assert form.status_code == 200 and form.json()["UserName"] == "Admin"
+    body = client.post("/auth", json={"UserName": "admin", "Password": "password", "RememberMe": True})
+    assert body.status_code == 200
+    assert client.cookies.get("ss-opt") == "perm"
+    assert client.cookies.get("ss-pid") == body.json()["SessionId"]
+
+
+def test_x_ss_id_header_instead_of_cookie(client: TestClient) -> None:
+    session_id = client.get("/auth", params={"username": "Admin", "password": "password"}).json()["SessionId"]
+    client.cookies.clear()
+    assert client.get(f"/Debtors/{DEBTOR}", headers={"X-ss-id": session_id}).status_code == 200
+
+
+def test_bad_credentials_are_401_with_response_status(client: TestClient) -> None:
+    response = client.get("/auth", params={"username": "Admin", "password": "wrong"})
+    assert response.status_code == 401
+    status = response.json()["ResponseStatus"]
+    assert status["ErrorCode"] == "Unauthorized"
+    assert status["Message"] == "Invalid UserName or Password"
+    assert client.get("/auth", params={"username": "nobody", "password": "x"}).status_code == 401
+
+
+def test_protected_route_without_authentication_is_401(client: TestClient) -> None:
+    response = client.get(f"/Debtors/{DEBTOR}")
+    assert response.status_code == 401
+    assert response.json()["ResponseStatus"]["ErrorCode"] == "Unauthorized"
+    assert client.get(f"/Debtors/{DEBTOR}", headers={"X-ss-id": "notasession"}).status_code == 401
+
+
+def test_logout_ends_the_session(admin: TestClient) -> None:
+    session_id = admin.cookies.get("ss-id")
+    assert admin.get("/auth/logout").status_code == 200
+    assert admin.get(f"/Debtors/{DEBTOR}", headers={"X-ss-id": session_id or ""}).status_code == 401
+
+
+def test_session_survives_a_new_app_on_the_same_database(admin: TestClient, settings, db) -> None:  # type: ignore[no-untyped-def]
+    from backoffice.app import create_app
+
+    session_id = admin.cookies.get("ss-id") or ""
+    with TestClient(create_app(settings, db=Database(settings.database_url))) as other:
+        assert other.get(f"/Debtors/{DEBTOR}", headers={"X-ss-id": session_id}).status_code == 200
+
+
+def test_keep_alive(admin: TestClient, client: TestClient) -> None:
+    assert admin.get("/KeepAlive").status_code == 204
+
+
+def _key(db: Database, **kw: object) -> str:
+    with db.write() as conn:
+        return auth.create_api_key(conn, **kw).key  # type: ignore[arg-type]
+
+
+def test_staff_api_key_as_bearer_and_url_parameter(client: TestClient, db: Database) -> None:
+    key = _key(db, staff_username="Admin")
+    bearer = client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": f"Bearer {key}"})
+    assert bearer.status_code == 200
+    assert client.get(f"/Debtors/{DEBTOR}?apikey={key}").status_code == 200
+    assert client.post("/SalesOrders", data={"apikey": key, "DebtorID": DEBTOR}).status_code == 201
+
+
+def test_revoked_and_expired_keys_are_401(client: TestClient, db: Database) -> None:
+    from datetime import date
+
+    key = _key(db, staff_username="Admin")
+    with db.write() as conn:
+        auth.revoke_api_key(conn, key)
+    revoked = client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": f"Bearer {key}"})
+    assert revoked.status_code == 401
+    assert "revoked" in revoked.json()["ResponseStatus"]["Message"]
+    expired = _key(db, staff_username="Admin", expires=date(2020, 1, 1))
+    assert client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
+    assert client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": "Bearer made-up"}).status_code == 401
+
+
+def test_keys_sessions_and_passwords_are_stored_hashed(client: TestClient, db: Database) -> None:
+    import sqlalchemy as sa
+
+    from backoffice.core.store.tables import api_key, auth_session, staff_credential
+
+    key = _key(db, staff_username="Admin")
+    session_id = client.get("/auth", params={"username": "Admin", "password": "password"}).json()["SessionId"]
+    with db.read() as conn:
+        keys = [str(tuple(r)) for r in conn.execute(sa.select(api_key))]
+        sessions = [str(tuple(r)) for r in conn.execute(sa.select(auth_session))]
+        passwords = [r.password_hash for r in conn.execute(sa.select(staff_credential))]
+    assert keys and all(key not in row for row in keys)
+    assert sessions and all(session_id not in row for row in sessions)
+    assert passwords and all(p.startswith("$argon2id$") for p in passwords)
