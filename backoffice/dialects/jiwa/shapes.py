@@ -183,6 +183,11 @@ class Shapes:
             if prop is None or prop.name in shape.read_only:
                 continue
             if prop.name in shape.inputs:
+                if isinstance(value, dict):
+                    # A related object (e.g. a NoteType) names its record by its ...ID property.
+                    value = next((v for k, v in value.items() if k.endswith("ID") and v), None)
+                if isinstance(value, str):
+                    value = value.strip()
                 if value not in (None, ""):
                     changes[shape.inputs[prop.name]] = value
                 continue
