@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from sqlalchemy.engine import Connection
 
 from ..core.catalog import CATALOG
@@ -65,12 +72,13 @@ _FIRST = ["Acme", "Apex", "Banksia", "Blue Gum", "Bright", "Cedar", "Coastal", "
           "Oakwood", "Pacific", "Pioneer", "Red Hill", "Riverside", "Silver", "Southern", "Summit", "Wattle",
           "Western", "Yarra"]
 _TRADE = ["Hardware", "Building Supplies", "Landscaping", "Electrical", "Plumbing", "Cafe Group", "Joinery",
-          "Constructions", "Maintenance", "Roofing", "Timber", "Fencing", "Paving", "Garden Centre", "Trade Supplies"]
+          "Constructions", "Maintenance", "Roofing", "Timber", "Fencing", "Paving", "Garden Centre",
+          "Trade Supplies"]
 _SUFFIX = ["Pty Ltd", "Pty Ltd", "Pty Ltd", "& Co", "Group", "Services", ""]
 _FIRST_NAMES = ["Alex", "Sam", "Jordan", "Chris", "Taylor", "Morgan", "Jamie", "Casey", "Riley", "Pat", "Lee",
                 "Kim", "Robin", "Charlie", "Drew", "Ash"]
-_SURNAMES = ["Smith", "Jones", "Williams", "Brown", "Wilson", "Taylor", "Nguyen", "Johnson", "Martin", "White",
-             "Anderson", "Walker", "Thompson", "Harris", "Lee", "Ryan", "Kelly", "King", "Campbell", "Clarke"]
+_SURNAMES = ["Smith", "Jones", "Williams", "Brown", "Wilson", "Taylor", "Nguyen", "Johnson", "Martin",
+             "White", "Anderson", "Walker", "Thompson", "Harris", "Lee", "Ryan", "Kelly", "King", "Campbell", "Clarke"]
 _POSITIONS = ["Purchasing", "Accounts", "Owner", "Site Manager", "Office Manager"]
 _STREETS = ["High Street", "Station Road", "Main Road", "Church Street", "Park Avenue", "Industrial Way",
             "Victoria Street", "George Street", "King Street", "Queen Street", "Beach Road", "Hill Street"]
@@ -84,9 +92,15 @@ _PRODUCTS = [("Claw hammer", 20, 60), ("Cordless drill", 120, 450), ("Decking sc
              ("Extension lead", 15, 60), ("Spirit level", 20, 90), ("Paint roller kit", 12, 45),
              ("Timber sleeper", 25, 80), ("PVC pipe", 10, 50), ("Circuit breaker", 15, 70),
              ("LED downlight", 9, 35), ("Wheelbarrow", 80, 250), ("Ladder", 90, 400), ("Work gloves", 5, 25),
-             ("Concrete mix", 8, 20), ("Hinge set", 6, 30), ("Door handle", 20, 120), ("Tile adhesive", 18, 60)]
+             ("Concrete mix", 8, 20), ("Hinge set", 6, 30), ("Door handle", 20, 120),
+             ("Tile adhesive", 18, 60)]
 _VARIANTS = ["Standard", "Heavy duty", "Trade", "Compact", "Premium", "Economy", "Pro", "Outdoor",
              "Stainless", "Galvanised", "Black", "White", "Large", "Small", "Medium"]
+
+
+# What a new order copies from its debtor (``rules._debtor_delivery_defaults``): addressee,
+# address1..3, postcode, country, contact name.
+Copied = tuple[str, str, str | None, str | None, str | None, str | None, str]
 
 
 def _defaults(entity: str) -> dict[str, Any]:
@@ -126,7 +140,7 @@ def load_scale(db: Database, n: int, *, console: Console) -> None:
         item_task = progress.add_task("Inventory items", total=ITEM_COUNT)
         order_task = progress.add_task("Sales orders", total=n * ORDERS_PER_DEBTOR)
 
-        defaults_for_order: list[tuple[str, str, str | None, str | None, str | None, str | None, str]] = []
+        defaults_for_order: list[Copied] = []
         for first, last in _chunks(n, DEBTOR_BATCH):
             with db.write() as conn:
                 _tune(db, conn)
@@ -157,7 +171,7 @@ def _tune(db: Database, conn: Connection) -> None:
 
 
 def _insert_debtors(conn: Connection, rng: random.Random, first: int,
-                    last: int) -> list[tuple[str, str, str | None, str | None, str | None, str | None, str]]:
+                    last: int) -> list[Copied]:
     """Insert debtors first..last with their contact and delivery address.
 
     Returns what a new order copies from each debtor (``_debtor_delivery_defaults``):
@@ -165,7 +179,10 @@ def _insert_debtors(conn: Connection, rng: random.Random, first: int,
     """
     debtor_base, contact_base, address_base = (_defaults("Debtor"), _defaults("DebtorContactName"),
                                                _defaults("DebtorDeliveryAddress"))
-    debtor_rows, contact_rows, address_rows, copied = [], [], [], []
+    debtor_rows: list[dict[str, Any]] = []
+    contact_rows: list[dict[str, Any]] = []
+    address_rows: list[dict[str, Any]] = []
+    copied: list[Copied] = []
     for i in range(first, last + 1):
         key = debtor_key(i)
         account = f"D{i:07d}"
@@ -175,8 +192,8 @@ def _insert_debtors(conn: Connection, rng: random.Random, first: int,
         commenced = BASE_DATE - timedelta(days=rng.randint(400, 3000))
         debtor_rows.append({
             **debtor_base, "debtor_id": key, "account_no": account, "name": name, "trading_name": name,
-            "address1": street, "address2": town, "address3": state, "postcode": postcode, "country": "Australia",
-            "phone": f"0{rng.randint(2, 8)} {rng.randint(9000, 9999)} {rng.randint(1000, 9999)}",
+            "address1": street, "address2": town, "address3": state, "postcode": postcode,
+            "country": "Australia", "phone": f"0{rng.randint(2, 8)} {rng.randint(9000, 9999)} {rng.randint(1000, 9999)}",
             "email_address": f"accounts@{account.lower()}.example.com",
             "credit_limit": float(rng.choice((0, 2000, 5000, 10000, 25000))),
             "account_on_hold": rng.random() < 0.02, "abn": f"{rng.randint(10**10, 10**11 - 1)}",
@@ -192,11 +209,12 @@ def _insert_debtors(conn: Connection, rng: random.Random, first: int,
             "email_address": f"{first_name.lower()}@{account.lower()}.example.com",
         })
         site = "Warehouse" if rng.random() < 0.6 else "Site office"
-        address1 = f"{rng.randint(1, 90)} {rng.choice(_STREETS)}" if site == "Site office" else f"Dock 1, {street}"
+        address1 = f"Dock 1, {street}" if site == "Warehouse" else f"{rng.randint(1, 90)} {rng.choice(_STREETS)}"
         address_rows.append({
             **address_base, "delivery_address_id": _key("SDA", i), "debtor_id": key, "is_default": True,
             "delivery_address_name": site, "delivery_address_code": "WH" if site == "Warehouse" else "SITE",
-            "address1": address1, "address2": town, "address3": state, "postcode": postcode, "country": "Australia",
+            "address1": address1, "address2": town, "address3": state, "postcode": postcode,
+            "country": "Australia",
         })
         copied.append((site, address1, town, state, postcode, "Australia", f"{first_name} {surname}"))
     conn.execute(ENTITY_TABLES["Debtor"].insert(), debtor_rows)
@@ -232,14 +250,15 @@ def _insert_items(conn: Connection, rng: random.Random) -> list[Item]:
 
 
 def _insert_orders(conn: Connection, rng: random.Random, first: int, last: int, total: int,
-                   copied: list[tuple[str, str, str | None, str | None, str | None, str | None, str]],
+                   copied: list[Copied],
                    items: list[Item], staff_id: str, username: str, line_no: int) -> int:
     """Insert orders first..last (of ``total``) with their lines and history; returns the last line number.
 
     Invoice numbers continue the SalesOrder sequence, which is left at the next free number in the
     same transaction, as ``numbering.next_number`` would.
     """
-    next_value = conn.execute(sa.select(sequence.c.next_value).where(sequence.c.name == "SalesOrder")).scalar()
+    next_value = conn.execute(sa.select(sequence.c.next_value)
+                              .where(sequence.c.name == "SalesOrder")).scalar()
     number = int(next_value) if next_value is not None else STARTS["SalesOrder"]
     order_base, line_base, history_base = (_defaults("SalesOrder"), _defaults("SalesOrderLine"),
                                            _defaults("SalesOrderHistory"))
@@ -270,7 +289,8 @@ def _insert_orders(conn: Connection, rng: random.Random, first: int, last: int, 
                 **line_base, "invoice_line_id": _key("SSL", line_no), "invoice_id": invoice_id,
                 "invoice_history_id": history_id, "item_no": item_no, "inventory_id": inventory_id,
                 "part_no": part_no, "description": description, "quantity_ordered": quantity,
-                "quantity_this_del": quantity, "price_ex_gst": price, "price_inc_gst": round(price * (1 + rate / 100), 4),
+                "quantity_this_del": quantity, "price_ex_gst": price,
+                "price_inc_gst": round(price * (1 + rate / 100), 4),
                 "discounted_price": discounted, "discounted_percentage": percentage,
                 "discount_given": round((price - discounted) * quantity, 2), "tax_rate": rate,
                 "tax_to_charge": tax, "unit_cost": cost, "line_total": line_total,
@@ -285,8 +305,9 @@ def _insert_orders(conn: Connection, rng: random.Random, first: int, last: int, 
         order_rows.append({
             **order_base, "invoice_id": invoice_id, "invoice_no": str(number), "debtor_id": debtor_key(d + 1),
             "order_no": f"PO-{rng.randint(10000, 99999)}", "so_reference": f"Order {i}", "status": status,
-            "initiated_date": stamp, "invoice_init_date": stamp, "expected_delivery_date": stamp + timedelta(days=7),
-            "staff_id": staff_id, "logical_id": WAREHOUSE_ID, "branch_id": BRANCH_ID, "debtor_contact_name": contact,
+            "initiated_date": stamp, "invoice_init_date": stamp,
+            "expected_delivery_date": stamp + timedelta(days=7), "staff_id": staff_id,
+            "logical_id": WAREHOUSE_ID, "branch_id": BRANCH_ID, "debtor_contact_name": contact,
             "delivery_addressee": addressee, "delivery_address1": address1, "delivery_address2": address2,
             "delivery_address3": address3, "delivery_postcode": postcode, "delivery_country": country,
             "invoice_total": invoice_total, "current_history_no": 1, "revision": 1, "last_saved": stamp,

@@ -68,6 +68,7 @@ class Call:
     cookies: list[tuple[str, str, int | None]] = field(default_factory=list)
     status: int | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
+    base_url: str = ""  # scheme://host[:port] the client called, for self-describing pages
 
     @property
     def owner(self) -> str:
@@ -270,10 +271,14 @@ class ServiceStackHost:
         values.update(self.bind_object(path_params, dto_type, "", from_text=True))
         principal, session_id = self._authenticate(request, query, form, op)
         call = Call(op=op, dto=values, principal=principal, session_id=session_id, headers=request.headers,
-                    db=self.db, settings=self.settings, raw_query=query)
+                    db=self.db, settings=self.settings, raw_query=query,
+                    base_url=str(request.base_url).rstrip("/"))
         result = op.handler(call)
         status = call.status or (204 if result is None else op.created_status)
-        if status == 204:
+        if isinstance(result, Response):
+            # Pages and generated source (/metadata, /types) are already in their final form.
+            response = result
+        elif status == 204:
             response = Response(status_code=204)
         else:
             response = self.render(result, fmt, jsconfig, status, op, request.url.path)

@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('description', sa.String(length=200), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=True),
-    sa.Column('enabled', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('enabled', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.PrimaryKeyConstraint('key_id', name=op.f('pk_api_key')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_api_key_key_hash'))
     )
@@ -37,7 +37,7 @@ def upgrade() -> None:
     sa.Column('principal', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
-    sa.Column('permanent', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('permanent', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('session_hash', name=op.f('pk_auth_session'))
     )
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
