@@ -29,7 +29,7 @@ DatabaseOption = Annotated[str | None, typer.Option("--database", help="Database
 
 
 def _settings(database: str | None = None, **overrides: object) -> Settings:
-    return Settings.from_env(database_url=database, **overrides)
+    return Settings.from_env(None, database_url=database, **overrides)
 
 
 def _db(database: str | None) -> Database:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from .errors import FieldError, Invalid
 from .store.tables import ENTITY_TABLES
 
 
-class Op(str, Enum):
+class Op(StrEnum):
     EQUAL = "Equal"
     NOT_EQUAL = "NotEqual"
     GREATER = "Greater"

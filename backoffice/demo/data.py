@@ -141,7 +141,7 @@ def load_demo(conn: Connection) -> None:
             "custom_field_values": [{"setting_id": _fixed(3, "CF"), "contents": "12" if physical else "0"}],
         })
 
-    orders = [
+    orders: list[tuple[str, int, int, list[tuple[str, int, str | None]], list[tuple[str, str | None]]]] = [
         # key, debtor index, status, lines (part, qty, line key), notes
         ("babce67cdbf64f778536", 0, 0, [("1172", 4, "88a358a2822e4319b9b9"), ("2001", 2, None)],
          [("Customer asked for labour on site", None)]),
@@ -169,23 +169,23 @@ def load_demo(conn: Connection) -> None:
             "custom_field_values": [{"setting_id": _fixed(4, "CF"), "contents": "Approved"}] if n == 1 else [],
         })
 
-    quotes = [
+    quotes: list[tuple[str, int, int, list[tuple[str, int]]]] = [
         (_fixed(1, "QO"), 0, 0, [("2002", 3), ("2004", 10)]),
         (_fixed(2, "QO"), 2, 0, [("3002", 100)]),
         (_fixed(3, "QO"), 3, 1, [("3001", 8), ("1172", 6)]),
     ]
-    for n, (key, debtor, status, lines) in enumerate(quotes, start=1):
+    for n, (key, debtor, status, quote_lines) in enumerate(quotes, start=1):
         create("SalesQuote", key, {
             "debtor_id": DEBTORS[debtor][0], "order_no": f"RFQ-{700 + n}", "so_reference": f"Demo quote {n}",
             "status": status, "invoice_init_date": BASE_DATE + timedelta(days=n),
             "expiry_date": BASE_DATE + timedelta(days=n + 30),
-            "lines": [{"inventory_id.part_no": part, "quantity_ordered": qty} for part, qty in lines],
+            "lines": [{"inventory_id.part_no": part, "quantity_ordered": qty} for part, qty in quote_lines],
             "notes": [{"note_text": "Prices valid for 30 days."}],
         })
 
     for n in range(1, 13):
-        debtor = DEBTORS[(n - 1) % len(DEBTORS)][0]
-        insert("DebtorTransaction", trans_id=_fixed(n, "TR"), debtor_id=debtor, debit_credit=n % 3 != 0,
+        insert("DebtorTransaction", trans_id=_fixed(n, "TR"), debtor_id=DEBTORS[(n - 1) % len(DEBTORS)][0],
+               debit_credit=n % 3 != 0,
                source="SO" if n % 3 else "CR", ref=f"{100000 + n}", remark="Invoice" if n % 3 else "Payment",
                tran_date=BASE_DATE + timedelta(days=n), due_date=BASE_DATE + timedelta(days=n + 30),
                amount=round(150.0 * n, 2), allocated_amount=0.0, gst_amount=round(150.0 * n / 11, 2),

@@ -30,7 +30,7 @@ def _column_type(field_type: FieldType, length: int | None) -> sa.types.TypeEngi
 
 
 def entity_table(entity: Entity, meta: sa.MetaData) -> sa.Table:
-    columns: list[sa.SchemaItem] = []
+    columns: list[sa.Column[object] | sa.Index] = []
     for f in entity.fields:
         columns.append(sa.Column(
             f.name, _column_type(f.type, f.length),

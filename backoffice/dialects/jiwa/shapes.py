@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from ...core.catalog import CATALOG, Entity
 from ...core.store.tables import ENTITY_TABLES
 from ..servicestack.formats import Dto
-from ..servicestack.types import SCALAR_DEFAULTS, DtoType, TypeRegistry
+from ..servicestack.types import SCALAR_DEFAULTS, TypeRegistry
 from .dtos import DTO_SPECS
 
 NS = "http://schemas.datacontract.org/2004/07/JiwaFinancials.Jiwa.JiwaServiceModel"
@@ -156,7 +156,7 @@ class Shapes:
                     continue
                 if value is None and prop.type in SCALAR_DEFAULTS:
                     value = SCALAR_DEFAULTS[prop.type]
-                if prop.name in shape.enums and value is not None:
+                if prop.name in shape.enums and isinstance(value, int):
                     value = ENUM_NAMES[shape.enums[prop.name]].get(value, value)
                 out[prop.name] = value
         return out

@@ -443,7 +443,8 @@ class ServiceStackHost:
             assert isinstance(exc, errors.CoreError)
             code, message = exc.code, exc.message
         field_errors = [
-            Dto("ResponseError", {"ErrorCode": e.code, "FieldName": self.field_namer(op, e.field), "Message": e.message})
+            Dto("ResponseError",
+                {"ErrorCode": e.code, "FieldName": self.field_namer(op, e.field), "Message": e.message})
             for e in getattr(exc, "errors", [])
         ]
         body = Dto("ErrorResponse", {"ResponseStatus": Dto("ResponseStatus", {
