@@ -1,0 +1,124 @@
+"""The core without HTTP: queries, concurrency, drafts, migrations and the worker."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from backoffice.core import drafts, errors, query, records
+from backoffice.core.auth import Principal
+from backoffice.core.catalog import CATALOG
+from backoffice.core.jobs.worker import housekeeping
+from backoffice.core.store import Database, metadata
+from backoffice.core.store.tables import draft
+
+STAFF = Principal(kind="staff", staff_id="", username="tester")
+ORDER = "babce67cdbf64f778536"
+
+
+def test_schema_matches_the_migrations(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_query_is_one_statement_with_joins_filters_sort_and_count(db: Database) -> None:
+    q = query.Query(fields=["InvoiceNo", "AccountNo"], filters=[
+        query.Filter("AccountNo", query.Op.IN, ["C00001", "C00002"]),
+        query.Filter("InvoiceTotal", query.Op.GREATER, 0)], sort=[query.Sort("InvoiceNo", True)], take=2,
+        count=True)
+    statements: list[str] = []
+    sa.event.listen(db.engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *a: statements.append(statement))
+    with db.read() as conn:
+        page = query.run(conn, STAFF, "SalesOrderList", q)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1 and "JOIN" in selects[0].upper()
+    assert page.total == 4
+    assert [r["InvoiceNo"] for r in page.rows] == ["100004", "100003"]
+
+
+@pytest.mark.parametrize("op, value, expected", [
+    (query.Op.EQUAL, "C00003", 1), (query.Op.NOT_EQUAL, "C00003", 4), (query.Op.LIKE, "0000", 5),
+    (query.Op.STARTS_WITH, "C0000", 5), (query.Op.ENDS_WITH, "5", 1), (query.Op.IN, ["C00001", "C00005"], 2),
+    (query.Op.NOT_IN, ["C00001"], 4), (query.Op.BETWEEN, ["C00002", "C00004"], 3),
+    (query.Op.GREATER, "C00004", 1), (query.Op.GREATER_OR_EQUAL, "C00004", 2), (query.Op.LESS, "C00002", 1),
+    (query.Op.LESS_OR_EQUAL, "C00002", 2), (query.Op.IS_NULL, None, 0), (query.Op.IS_NOT_NULL, None, 5),
+])
+def test_every_operator(db: Database, op: query.Op, value: object, expected: int) -> None:
+    with db.read() as conn:
+        page = query.run(conn, STAFF, "DebtorList", query.Query(filters=[query.Filter("AccountNo", op, value)],
+                                                                count=True))
+    assert page.total == expected
+
+
+def test_like_treats_wildcards_literally(db: Database) -> None:
+    with db.read() as conn:
+        page = query.run(conn, STAFF, "DebtorList", query.Query(
+            filters=[query.Filter("Name", query.Op.LIKE, "%")], count=True))
+    assert page.total == 0
+
+
+def test_concurrent_writers_never_lose_an_update(db: Database) -> None:
+    """Many threads each append a note to the same order; every note must survive."""
+    def add_note(n: int) -> None:
+        for _ in range(20):
+            try:
+                with db.write() as conn:
+                    records.update(conn, STAFF, "SalesOrder", ORDER, {"notes": [{"note_text": f"note {n}"}]})
+                return
+            except errors.Conflict:
+                continue
+        raise AssertionError("never got through")
+
+    threads = [threading.Thread(target=add_note, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with db.read() as conn:
+        notes = records.load(conn, "SalesOrder", ORDER)["notes"]  # type: ignore[index]
+    assert sorted(n["note_text"] for n in notes if n["note_text"].startswith("note ")) == \
+        sorted(f"note {n}" for n in range(8))
+
+
+def test_a_stale_revision_is_a_conflict(db: Database) -> None:
+    with db.write() as conn:
+        old = records.load(conn, "SalesOrder", ORDER)
+        assert old is not None
+        records.update(conn, STAFF, "SalesOrder", ORDER, {"order_no": "first"})
+        entity = CATALOG.entity("SalesOrder")
+        new = records.prepare(conn, STAFF, entity, old, {"order_no": "second"})
+        with pytest.raises(errors.Conflict):
+            records.commit(conn, entity, new, old)
+
+
+def test_json_patch_and_replace(db: Database) -> None:
+    with db.write() as conn:
+        patched = records.json_patch(conn, STAFF, "SalesOrder", ORDER, [
+            {"op": "replace", "path": "/order_no", "value": "patched"},
+            {"op": "remove", "path": "/lines/1"}])
+        assert patched["order_no"] == "patched" and len(patched["lines"]) == 1
+        with pytest.raises(errors.Invalid):
+            records.json_patch(conn, STAFF, "SalesOrder", ORDER, [{"op": "replace", "path": "/nope/x", "value": 1}])
+        replaced = records.replace(conn, STAFF, "Debtor", "0000000061000000003V",
+                                   {"account_no": "C00003", "name": "Only a name"})
+        assert replaced["phone"] is None and replaced["credit_limit"] == 0.0
+        assert len(replaced["contact_names"]) == 2  # collections not given are left alone
+
+
+def test_drafts_and_housekeeping(db: Database) -> None:
+    with db.write() as conn:
+        drafts.change(conn, "owner", STAFF, "Debtor", "0000000061000000001V", {"name": "Held"})
+        assert drafts.held_keys(conn, "owner", "Debtor") == ["0000000061000000001V"]
+        conn.execute(draft.update().values(updated_at=sa.func.datetime("2000-01-01")
+                                           if db.is_sqlite else sa.text("'2000-01-01'")))
+    removed = housekeeping(db, draft_idle=timedelta(hours=1))
+    assert removed["drafts"] == 1
+    with db.read() as conn:
+        assert drafts.held_keys(conn, "owner", "Debtor") == []
