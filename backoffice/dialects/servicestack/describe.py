@@ -14,7 +14,8 @@ from .types import SCALAR_DEFAULTS, DtoType, Prop
 
 # The self-description services themselves: ServiceStack leaves its metadata services out of
 # the descriptions it serves, and so do we.
-META_REQUESTS = {"MetadataRequest", "OperationMetadataRequest", "OpenApiSpecification", "TypesRequest"}
+META_REQUESTS = {"MetadataRequest", "JsonMetadataRequest", "XmlMetadataRequest", "OpenApiSpecification",
+                 "TypesRequest"}
 
 # Types a client library already defines (ServiceStack's own DTOs); generators may skip them.
 SERVICESTACK_TYPES = {"ResponseStatus", "ResponseError", "QueryBase", "QueryDb", "QueryResponse",
