@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -101,11 +102,17 @@ def entity_view(entity_name: str) -> View:
                 debtor_column=entity.debtor_field)
 
 
+@lru_cache(maxsize=256)
+def _alias(entity_name: str, name: str) -> sa.FromClause:
+    """Aliases are immutable and costly to make (one proxy per column): make each once."""
+    return ENTITY_TABLES[entity_name].alias(name)
+
+
 class _Compiler:
     def __init__(self, view: View) -> None:
         self.view = view
         self.entity = CATALOG.entity(view.entity)
-        self.base = ENTITY_TABLES[self.entity.name].alias("t0")
+        self.base = _alias(self.entity.name, "t0")
         self.joins: dict[str, tuple[sa.FromClause, Entity]] = {}
         self.from_: sa.FromClause = self.base
 
@@ -118,7 +125,7 @@ class _Compiler:
             path = f"{path}.{hop}" if path else hop
             if path not in self.joins:
                 target = CATALOG.entity(entity.field(hop).ref or "")
-                alias = ENTITY_TABLES[target.name].alias(f"t{len(self.joins) + 1}")
+                alias = _alias(target.name, f"t{len(self.joins) + 1}")
                 self.from_ = self.from_.join(alias, alias.c[target.key] == table.c[hop], isouter=True)
                 self.joins[path] = (alias, target)
             table, entity = self.joins[path]
@@ -163,39 +170,59 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _condition(col: sa.ColumnElement[Any], view: View, column: ViewColumn, flt: Filter) -> sa.ColumnElement[bool]:
+class _Params:
+    """Bind parameters of one query, named in the order the statement uses them."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def bind(self, value: Any, *, expanding: bool = False) -> sa.BindParameter[Any]:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return sa.bindparam(name, expanding=expanding)
+
+
+def _condition(col: sa.ColumnElement[Any], view: View, column: ViewColumn, flt: Filter,
+               params: _Params) -> tuple[sa.ColumnElement[bool], str]:
+    """The SQL condition for one filter, and what of its shape the statement depends on."""
     op, value = flt.op, flt.value
     if op is Op.IS_NULL:
-        return col.is_(None)
+        return col.is_(None), "null"
     if op is Op.IS_NOT_NULL:
-        return col.is_not(None)
+        return col.is_not(None), "notnull"
     if op in (Op.IN, Op.NOT_IN):
         values = value if isinstance(value, list | tuple) else [value]
         coerced = [_coerce(view, column, v) for v in values]
-        return col.in_(coerced) if op is Op.IN else col.not_in(coerced)
+        bound = params.bind(coerced, expanding=True)
+        return (col.in_(bound) if op is Op.IN else col.not_in(bound)), "list"
     if op is Op.BETWEEN:
         if not isinstance(value, list | tuple) or len(value) != 2:
             raise Invalid.field(column.name, f"{column.name}: Between needs exactly two values", "InvalidValue")
-        return col.between(_coerce(view, column, value[0]), _coerce(view, column, value[1]))
+        low, high = _coerce(view, column, value[0]), _coerce(view, column, value[1])
+        return col.between(params.bind(low), params.bind(high)), "pair"
     if op is Op.PATTERN:
-        return sa.cast(col, sa.String).ilike(str(value))
+        return sa.cast(col, sa.String).ilike(params.bind(str(value))), "value"
     if op in (Op.LIKE, Op.STARTS_WITH, Op.ENDS_WITH):
         text = _like_escape(str(value))
         pattern = {Op.LIKE: f"%{text}%", Op.STARTS_WITH: f"{text}%", Op.ENDS_WITH: f"%{text}"}[op]
-        return sa.cast(col, sa.String).ilike(pattern, escape="\\")
+        return sa.cast(col, sa.String).ilike(params.bind(pattern), escape="\\"), "value"
     coerced = _coerce(view, column, value)
-    if op is Op.EQUAL:
-        return col.is_(None) if coerced is None else col == coerced
-    if op is Op.NOT_EQUAL:
-        return col.is_not(None) if coerced is None else col != coerced
-    comparisons = {Op.GREATER: col > coerced, Op.GREATER_OR_EQUAL: col >= coerced,
-                   Op.LESS: col < coerced, Op.LESS_OR_EQUAL: col <= coerced}
-    return comparisons[op]
+    if coerced is None and op in (Op.EQUAL, Op.NOT_EQUAL):
+        return (col.is_(None) if op is Op.EQUAL else col.is_not(None)), "null"
+    bound = params.bind(coerced)
+    comparisons = {Op.EQUAL: col == bound, Op.NOT_EQUAL: col != bound, Op.GREATER: col > bound,
+                   Op.GREATER_OR_EQUAL: col >= bound, Op.LESS: col < bound, Op.LESS_OR_EQUAL: col <= bound}
+    return comparisons[op], "value"
 
 
-def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> tuple[sa.Select[Any], int | None]:
-    """The SELECT for ``query`` over ``view``, and the page size used."""
-    compiler = _Compiler(view)
+# Compiled statements by the shape of the query (not its values): building a SELECT with its
+# joins costs far more than running it, and list screens repeat the same few shapes.
+_statements: dict[tuple[Any, ...], sa.Select[Any]] = {}
+_STATEMENT_CACHE_SIZE = 512
+
+
+def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> tuple[sa.Select[Any], dict[str, Any]]:
+    """The SELECT for ``query`` over ``view`` (with bind parameters), and the parameter values."""
     by_name = {c.name.lower(): c for c in view.columns}
 
     def lookup(name: str, what: str) -> ViewColumn:
@@ -204,14 +231,20 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
             raise Invalid.field(name, f"Unknown {what} '{name}' for {view.name}", "InvalidField")
         return column
 
+    if query.skip < 0 or (query.take is not None and query.take < 0):
+        raise Invalid("Skip and Take must not be negative", code="InvalidValue")
+    compiler = _Compiler(view)
+    params = _Params()
     wanted = [lookup(n, "field") for n in query.fields] if query.fields else list(view.columns)
-    selected = [compiler.column(c).label(c.name) for c in wanted]
     conditions = []
+    shape: list[Any] = [view.name, tuple(c.name for c in wanted)]
     errors: list[FieldError] = []
     for flt in query.filters:
         try:
             column = lookup(flt.field, "field")
-            conditions.append(_condition(compiler.column(column), view, column, flt))
+            condition, arity = _condition(compiler.column(column), view, column, flt, params)
+            conditions.append(condition)
+            shape.append((column.name, flt.op, arity))
         except Invalid as exc:
             errors.extend(exc.errors)
     if errors:
@@ -219,29 +252,39 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
     if actor.is_debtor and CATALOG.entity(view.entity).debtor_field:
         if not view.debtor_column:
             conditions.append(sa.false())
+            shape.append("nothing")
         else:
-            conditions.append(compiler.column(view.column(view.debtor_column)) == actor.debtor_id)
-    order = []
-    sorts = query.sort or [Sort(name) for name in view.default_sort]
-    for s in sorts:
-        col = compiler.column(lookup(s.field, "sort field"))
-        order.append(col.desc() if s.descending else col.asc())
+            conditions.append(compiler.column(view.column(view.debtor_column)) == params.bind(actor.debtor_id))
+            shape.append("debtor")
+    sorts = [(lookup(s.field, "sort field"), s.descending)
+             for s in (query.sort or [Sort(name) for name in view.default_sort])]
+    shape.append(tuple((column.name, descending) for column, descending in sorts))
+    shape.append(query.count)
+    take = min(query.take, max_take) if query.take is not None else max_take
+    values = {**params.values, "skip": query.skip, "take": take}
+    key = tuple(shape)
+    cached = _statements.get(key)
+    if cached is not None:
+        return cached, values
+    selected = [compiler.column(c).label(c.name) for c in wanted]
+    order = [compiler.column(column).desc() if descending else compiler.column(column).asc()
+             for column, descending in sorts]
     # A stable tie-break so paging never repeats or skips a row.
     order.append(compiler.base.c[CATALOG.entity(view.entity).key].asc())
     if query.count:
         selected.append(sa.func.count().over().label("__total"))
-    stmt = sa.select(*selected).select_from(compiler.from_).where(*conditions).order_by(*order)
-    take = min(query.take, max_take) if query.take is not None else max_take
-    if query.skip < 0 or (query.take is not None and query.take < 0):
-        raise Invalid("Skip and Take must not be negative", code="InvalidValue")
-    stmt = stmt.offset(query.skip).limit(take)
-    return stmt, take
+    stmt = (sa.select(*selected).select_from(compiler.from_).where(*conditions).order_by(*order)
+            .offset(sa.bindparam("skip")).limit(sa.bindparam("take")))
+    if len(_statements) >= _STATEMENT_CACHE_SIZE:
+        _statements.clear()
+    _statements[key] = stmt
+    return stmt, values
 
 
 def run(conn: Connection, actor: Principal, view_name: str, query: Query, *, max_take: int = 1000) -> Page:
     view = CATALOG.views.get(view_name) or entity_view(view_name)
-    stmt, _ = compile_query(view, query, actor, max_take)
-    rows = [dict(r) for r in conn.execute(stmt).mappings()]
+    stmt, values = compile_query(view, query, actor, max_take)
+    rows = [dict(r) for r in conn.execute(stmt, values).mappings()]
     total = None
     if query.count:
         if rows:
@@ -253,5 +296,5 @@ def run(conn: Connection, actor: Principal, view_name: str, query: Query, *, max
         else:
             # Past the last page the window count has no row to ride on: count separately.
             counted = stmt.with_only_columns(sa.func.count()).order_by(None).offset(None).limit(None)
-            total = int(conn.execute(counted).scalar() or 0)
+            total = int(conn.execute(counted, values).scalar() or 0)
     return Page(rows=rows, total=total, skip=query.skip)

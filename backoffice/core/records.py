@@ -25,6 +25,7 @@ from .auth import Principal, scope
 from .catalog import CATALOG, Entity, FieldType
 from .clock import now
 from .errors import Conflict, FieldError, Invalid, NotFound
+from .store import fastread
 from .store.tables import ENTITY_TABLES
 
 Doc = dict[str, Any]
@@ -49,11 +50,9 @@ def table_of(entity: Entity) -> sa.Table:
 def load(conn: Connection, entity_name: str, key: str) -> Doc | None:
     """The whole aggregate under ``key``, or None."""
     entity = CATALOG.entity(entity_name)
-    t = table_of(entity)
-    row = conn.execute(sa.select(t).where(t.c[entity.key] == key)).mappings().first()
-    if row is None:
+    doc = fastread.row_by_key(conn, table_of(entity), entity.key, key)
+    if doc is None:
         return None
-    doc = dict(row)
     _load_children(conn, entity, [doc])
     return doc
 
@@ -64,12 +63,10 @@ def _load_children(conn: Connection, entity: Entity, docs: list[Doc]) -> None:
     keys = [d[entity.key] for d in docs]
     for child in entity.children:
         child_entity = CATALOG.entity(child.entity)
-        ct = table_of(child_entity)
-        query = sa.select(ct).where(ct.c[child.fk].in_(keys))
-        if child.owner_type:
-            query = query.where(ct.c.owner_type == child.owner_type)
-        query = query.order_by(*[ct.c[name] for name in child.order_by], ct.c[child_entity.key])
-        rows = [dict(r) for r in conn.execute(query).mappings()]
+        rows = fastread.rows_where(
+            conn, table_of(child_entity), child.fk, keys,
+            extra=("owner_type", child.owner_type) if child.owner_type else None,
+            order_by=(*child.order_by, child_entity.key))
         by_parent: dict[str, list[Doc]] = defaultdict(list)
         for r in rows:
             by_parent[r[child.fk]].append(r)
@@ -94,11 +91,12 @@ def get(conn: Connection, actor: Principal, entity_name: str, key: str) -> Doc:
     doc = load(conn, entity_name, key)
     if doc is None or not scope.may_see(actor, entity, doc):
         raise NotFound(f"{entity_name} with key {key} not found", code="RecordNotFound")
-    return present(actor, entity, doc)
+    # A freshly loaded document is nobody else's: redact it in place.
+    return scope.redact(actor, entity, doc)
 
 
 def present(actor: Principal, entity: Entity, doc: Doc) -> Doc:
-    """What the actor may see of a document, with transient markers removed."""
+    """What the actor may see of a document, with transient markers removed (on a copy)."""
     return scope.redact(actor, entity, strip_transient(copy.deepcopy(doc)))
 
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...core.catalog import CATALOG, Entity
+from ...core.store import fastread
 from ...core.store.tables import ENTITY_TABLES
 from ..servicestack.formats import Dto
 from ..servicestack.types import SCALAR_DEFAULTS, TypeRegistry
@@ -67,17 +67,14 @@ class Lookup:
         cache_key = (entity, str(key))
         if cache_key not in self._rows:
             e = CATALOG.entity(entity)
-            t = ENTITY_TABLES[entity]
-            found = self.conn.execute(sa.select(t).where(t.c[e.key] == key)).mappings().first()
-            self._rows[cache_key] = dict(found) if found else None
+            self._rows[cache_key] = fastread.row_by_key(self.conn, ENTITY_TABLES[entity], e.key, key)
         return self._rows[cache_key] or {}
 
     def custom_fields(self, owner_type: str) -> list[dict[str, Any]]:
         if owner_type not in self._custom_fields:
-            t = ENTITY_TABLES["CustomField"]
-            rows = self.conn.execute(sa.select(t).where(t.c.owner_type == owner_type)
-                                     .order_by(t.c.display_order, t.c.setting_name)).mappings()
-            self._custom_fields[owner_type] = [dict(r) for r in rows]
+            self._custom_fields[owner_type] = fastread.rows_where(
+                self.conn, ENTITY_TABLES["CustomField"], "owner_type", [owner_type],
+                order_by=("display_order", "setting_name"))
         return self._custom_fields[owner_type]
 
 
@@ -122,43 +119,69 @@ class Shapes:
     def __init__(self, types: TypeRegistry) -> None:
         self.types = types
         self.shapes: dict[str, Shape] = {}
+        self._plans: dict[str, list[tuple[Any, ...]]] = {}
 
     def add(self, shape: Shape) -> None:
         self.shapes[shape.dto] = shape
 
     # --- out: document -> DTO ----------------------------------------------------------------
 
-    def to_dto(self, shape_name: str, doc: dict[str, Any], lookup: Lookup) -> Dto:
+    def _plan(self, shape_name: str) -> list[tuple[Any, ...]]:
+        """How to fill each DTO property, worked out once per shape (this runs on every GET)."""
+        plan = self._plans.get(shape_name)
+        if plan is not None:
+            return plan
         shape = self.shapes[shape_name]
         dto_type = self.types.get(shape.dto)
         assert dto_type is not None, shape.dto
-        out = Dto(shape.dto, namespace=shape.namespace)
+        plan = []
         for prop in dto_type.props:
             if prop.name in shape.computed:
-                out[prop.name] = shape.computed[prop.name](doc, lookup)
+                plan.append(("computed", prop.name, shape.computed[prop.name]))
             elif prop.name in shape.children:
                 collection, item_shape = shape.children[prop.name]
-                items = doc.get(collection, MISSING)
-                if items is MISSING:
-                    out[prop.name] = None
-                elif item_shape == "CustomFieldValue":
-                    owner = self.shapes[shape_name].custom_owner or shape.entity
-                    out[prop.name] = self.custom_values(owner, items, lookup)
-                else:
-                    out[prop.name] = [self.to_dto(item_shape, item, lookup) for item in items]
+                owner = shape.custom_owner or shape.entity
+                plan.append(("children", prop.name, collection, item_shape,
+                             owner if item_shape == "CustomFieldValue" else None))
             else:
                 name = shape.field_for(prop.name)
-                value = doc.get(name, MISSING) if name else MISSING
+                if name is None:
+                    plan.append(("default", prop.name, [] if prop.is_list else SCALAR_DEFAULTS.get(prop.type)))
+                else:
+                    enum_names = ENUM_NAMES[shape.enums[prop.name]] if prop.name in shape.enums else None
+                    plan.append(("field", prop.name, name, SCALAR_DEFAULTS.get(prop.type), enum_names))
+        self._plans[shape_name] = plan
+        return plan
+
+    def to_dto(self, shape_name: str, doc: dict[str, Any], lookup: Lookup) -> Dto:
+        shape = self.shapes[shape_name]
+        out = Dto(shape.dto, namespace=shape.namespace)
+        for step in self._plan(shape_name):
+            kind, prop = step[0], step[1]
+            if kind == "field":
+                value = doc.get(step[2], MISSING)
                 if value is MISSING:
-                    # Not stored (or withheld from this caller): lists are empty, scalars their default.
-                    out[prop.name] = [] if prop.is_list else (SCALAR_DEFAULTS.get(prop.type) if name is None
-                                                              else None)
+                    # Withheld from this caller (redacted): left out of the answer.
+                    out[prop] = None
                     continue
-                if value is None and prop.type in SCALAR_DEFAULTS:
-                    value = SCALAR_DEFAULTS[prop.type]
-                if prop.name in shape.enums and isinstance(value, int):
-                    value = ENUM_NAMES[shape.enums[prop.name]].get(value, value)
-                out[prop.name] = value
+                if value is None:
+                    value = step[3]
+                elif step[4] is not None and isinstance(value, int):
+                    value = step[4].get(value, value)
+                out[prop] = value
+            elif kind == "default":
+                # Not kept by backoffice: the type's default, so the DTO is complete.
+                out[prop] = list(step[2]) if isinstance(step[2], list) else step[2]
+            elif kind == "computed":
+                out[prop] = step[2](doc, lookup)
+            else:
+                items = doc.get(step[2], MISSING)
+                if items is MISSING:
+                    out[prop] = None
+                elif step[4] is not None:
+                    out[prop] = self.custom_values(step[4], items, lookup)
+                else:
+                    out[prop] = [self.to_dto(step[3], item, lookup) for item in items]
         return out
 
     def custom_values(self, owner_type: str, values: list[dict[str, Any]], lookup: Lookup) -> list[Dto]:

@@ -1,0 +1,108 @@
+"""Key lookups on the hot read path, compiled once and run straight on the database driver.
+
+SQLAlchemy builds, caches and post-processes every statement; for the handful of primary- and
+foreign-key SELECTs behind every GET that overhead is most of the request. Here each such
+SELECT is compiled once per dialect and executed on the DBAPI cursor, and rows are converted
+to Python values with per-column converters (SQLite hands back text dates and integer bools).
+The results are the same dicts ``conn.execute(select(...)).mappings()`` would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+Converter = Callable[[Any], Any] | None
+
+
+def _sqlite_datetime(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _sqlite_date(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _sqlite_bool(value: Any) -> Any:
+    return bool(value) if value is not None else None
+
+
+def _converter(column: sa.Column[Any], sqlite: bool) -> Converter:
+    if not sqlite:
+        return None  # psycopg already returns datetime, date and bool
+    kind = column.type
+    if isinstance(kind, sa.DateTime):
+        return _sqlite_datetime
+    if isinstance(kind, sa.Date):
+        return _sqlite_date
+    if isinstance(kind, sa.Boolean):
+        return _sqlite_bool
+    return None
+
+
+class _Compiled:
+    def __init__(self, compiled: sa.engine.Compiled, table: sa.Table, sqlite: bool) -> None:
+        self.sql = str(compiled)
+        self.names = [c.name for c in table.columns]
+        self.converters = [(i, c) for i, c in enumerate(_converter(col, sqlite) for col in table.columns)
+                           if c is not None]
+        # Positional paramstyles (SQLite's qmark) need the parameters in the order they appear.
+        positions = getattr(compiled, "positiontup", None)
+        self.param_order: list[str] | None = list(positions) if positions else None
+
+
+_cache: dict[tuple[str, str, str, str, int, str], _Compiled] = {}
+
+
+def _compile(conn: Connection, table: sa.Table, column: str, count: int, extra: str | None,
+             order_by: Sequence[str]) -> _Compiled:
+    dialect = conn.dialect
+    key = (dialect.name, table.name, column, extra or "", count, ",".join(order_by))
+    compiled = _cache.get(key)
+    if compiled is None:
+        params = [sa.bindparam(f"k{i}") for i in range(count)]
+        condition = table.c[column] == params[0] if count == 1 else table.c[column].in_(params)
+        stmt = sa.select(table).where(condition)
+        if extra:
+            stmt = stmt.where(table.c[extra] == sa.bindparam("extra"))
+        if order_by:
+            stmt = stmt.order_by(*[table.c[name] for name in order_by])
+        compiled = _Compiled(stmt.compile(dialect=dialect), table, dialect.name == "sqlite")
+        _cache[key] = compiled
+    return compiled
+
+
+def rows_where(conn: Connection, table: sa.Table, column: str, values: Sequence[Any], *,
+               extra: tuple[str, Any] | None = None, order_by: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Every row of ``table`` whose ``column`` is one of ``values`` (and ``extra`` column equals its value)."""
+    if not values:
+        return []
+    compiled = _compile(conn, table, column, len(values), extra[0] if extra else None, order_by)
+    named = {f"k{i}": v for i, v in enumerate(values)}
+    if extra:
+        named["extra"] = extra[1]
+    params: Any = [named[p] for p in compiled.param_order] if compiled.param_order is not None else named
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(compiled.sql, params)
+        raw = cursor.fetchall()
+    finally:
+        cursor.close()
+    names = compiled.names
+    converters = compiled.converters
+    out = []
+    for row in raw:
+        values_list = list(row)
+        for i, convert in converters:
+            values_list[i] = convert(values_list[i])
+        out.append(dict(zip(names, values_list, strict=True)))
+    return out
+
+
+def row_by_key(conn: Connection, table: sa.Table, column: str, value: Any) -> dict[str, Any] | None:
+    found = rows_where(conn, table, column, [value])
+    return found[0] if found else None
