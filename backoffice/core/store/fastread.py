@@ -64,7 +64,7 @@ def _compile(conn: Connection, table: sa.Table, column: str, count: int, extra: 
     key = (dialect.name, table.name, column, extra or "", count, ",".join(order_by))
     compiled = _cache.get(key)
     if compiled is None:
-        params = [sa.bindparam(f"k{i}") for i in range(count)]
+        params: list[sa.BindParameter[Any]] = [sa.bindparam(f"k{i}") for i in range(count)]
         condition = table.c[column] == params[0] if count == 1 else table.c[column].in_(params)
         stmt = sa.select(table).where(condition)
         if extra:
