@@ -104,13 +104,18 @@ def demo(
 
 
 @users_app.command("add")
-def users_add(name: str, password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
-              database: DatabaseOption = None) -> None:
-    """Add a staff user (or set an existing one's password)."""
+def users_add(
+    name: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    allow: Annotated[list[str] | None, typer.Option(
+        help="Limit the user to these operations (repeat; e.g. SalesOrder.Get). Default: every operation")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Add a staff user (or set an existing one's password and permissions)."""
     db = _db(database)
     try:
         with db.write() as conn:
-            auth.add_user(conn, name, password)
+            auth.add_user(conn, name, password, permissions=allow or None)
     except errors.CoreError as exc:
         _fail(exc)
     console.print(f"User {name} can now log in.")

@@ -1,0 +1,38 @@
+"""The backoffice command: users, keys, and the database it prepares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from backoffice.app import create_app
+from backoffice.cli import app
+from backoffice.settings import Settings
+
+runner = CliRunner()
+
+
+def test_users_and_keys_through_the_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert runner.invoke(app, ["demo", "--database", url]).exit_code == 0
+    added = runner.invoke(app, ["users", "add", "clerk", "--password", "s3cret", "--allow", "Debtor.Get",
+                                "--database", url])
+    assert added.exit_code == 0, added.output
+    created = runner.invoke(app, ["keys", "create", "--debtor", "C00001", "--expires", "2099-12-31",
+                                  "--database", url])
+    assert created.exit_code == 0, created.output
+    key = created.output.split(": ", 1)[1].split()[0]
+    listed = runner.invoke(app, ["keys", "list", "--database", url])
+    assert "debtor" in listed.output and key not in listed.output
+    with TestClient(create_app(Settings(database_url=url, run_worker=False))) as client:
+        assert client.get("/Debtors", headers={"Authorization": f"Bearer {key}"}).json()["AccountNo"] == "C00001"
+        clerk = client.get("/auth", params={"username": "CLERK", "password": "s3cret"})
+        assert clerk.status_code == 200
+        assert client.get("/Debtors/0000000061000000001V").status_code == 200
+        assert client.get("/SalesOrders/babce67cdbf64f778536").status_code == 403
+        assert runner.invoke(app, ["keys", "revoke", key, "--database", url]).exit_code == 0
+        assert client.get("/Debtors", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    unknown = runner.invoke(app, ["keys", "create", "--staff", "nobody", "--database", url])
+    assert unknown.exit_code == 1 and "No staff member" in unknown.output
