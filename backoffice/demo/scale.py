@@ -78,7 +78,8 @@ _SUFFIX = ["Pty Ltd", "Pty Ltd", "Pty Ltd", "& Co", "Group", "Services", ""]
 _FIRST_NAMES = ["Alex", "Sam", "Jordan", "Chris", "Taylor", "Morgan", "Jamie", "Casey", "Riley", "Pat", "Lee",
                 "Kim", "Robin", "Charlie", "Drew", "Ash"]
 _SURNAMES = ["Smith", "Jones", "Williams", "Brown", "Wilson", "Taylor", "Nguyen", "Johnson", "Martin",
-             "White", "Anderson", "Walker", "Thompson", "Harris", "Lee", "Ryan", "Kelly", "King", "Campbell", "Clarke"]
+             "White",
+             "Anderson", "Walker", "Thompson", "Harris", "Lee", "Ryan", "Kelly", "King", "Campbell", "Clarke"]
 _POSITIONS = ["Purchasing", "Accounts", "Owner", "Site Manager", "Office Manager"]
 _STREETS = ["High Street", "Station Road", "Main Road", "Church Street", "Park Avenue", "Industrial Way",
             "Victoria Street", "George Street", "King Street", "Queen Street", "Beach Road", "Hill Street"]
@@ -193,7 +194,8 @@ def _insert_debtors(conn: Connection, rng: random.Random, first: int,
         debtor_rows.append({
             **debtor_base, "debtor_id": key, "account_no": account, "name": name, "trading_name": name,
             "address1": street, "address2": town, "address3": state, "postcode": postcode,
-            "country": "Australia", "phone": f"0{rng.randint(2, 8)} {rng.randint(9000, 9999)} {rng.randint(1000, 9999)}",
+            "country": "Australia",
+            "phone": f"0{rng.randint(2, 8)} {rng.randint(9000, 9999)} {rng.randint(1000, 9999)}",
             "email_address": f"accounts@{account.lower()}.example.com",
             "credit_limit": float(rng.choice((0, 2000, 5000, 10000, 25000))),
             "account_on_hold": rng.random() < 0.02, "abn": f"{rng.randint(10**10, 10**11 - 1)}",
@@ -209,7 +211,8 @@ def _insert_debtors(conn: Connection, rng: random.Random, first: int,
             "email_address": f"{first_name.lower()}@{account.lower()}.example.com",
         })
         site = "Warehouse" if rng.random() < 0.6 else "Site office"
-        address1 = f"Dock 1, {street}" if site == "Warehouse" else f"{rng.randint(1, 90)} {rng.choice(_STREETS)}"
+        other_street = f"{rng.randint(1, 90)} {rng.choice(_STREETS)}" if site != "Warehouse" else ""
+        address1 = other_street or f"Dock 1, {street}"
         address_rows.append({
             **address_base, "delivery_address_id": _key("SDA", i), "debtor_id": key, "is_default": True,
             "delivery_address_name": site, "delivery_address_code": "WH" if site == "Warehouse" else "SITE",
