@@ -109,12 +109,15 @@ def _alias(entity_name: str, name: str) -> sa.FromClause:
 
 
 class _Compiler:
+    """Resolves view columns to SQL, joining each referenced table once (left outer)."""
+
     def __init__(self, view: View) -> None:
         self.view = view
         self.entity = CATALOG.entity(view.entity)
         self.base = _alias(self.entity.name, "t0")
-        self.joins: dict[str, tuple[sa.FromClause, Entity]] = {}
-        self.from_: sa.FromClause = self.base
+        # path -> (alias, entity, join condition), in the order the joins were made
+        self.joins: dict[str, tuple[sa.FromClause, Entity, sa.ColumnElement[bool]]] = {}
+        self.used: set[str] = set()
 
     def column(self, column: ViewColumn) -> sa.ColumnElement[Any]:
         *hops, last = column.source.split(".")
@@ -126,10 +129,18 @@ class _Compiler:
             if path not in self.joins:
                 target = CATALOG.entity(entity.field(hop).ref or "")
                 alias = _alias(target.name, f"t{len(self.joins) + 1}")
-                self.from_ = self.from_.join(alias, alias.c[target.key] == table.c[hop], isouter=True)
-                self.joins[path] = (alias, target)
-            table, entity = self.joins[path]
+                self.joins[path] = (alias, target, alias.c[target.key] == table.c[hop])
+            self.used.add(path)
+            table, entity = self.joins[path][0], self.joins[path][1]
         return table.c[last]
+
+    def from_clause(self, paths: set[str] | None = None) -> sa.FromClause:
+        """The base table joined to every table used (or only to those ``paths`` need)."""
+        clause: sa.FromClause = self.base
+        for path, (alias, _, onclause) in self.joins.items():
+            if paths is None or any(p == path or p.startswith(path + ".") for p in paths):
+                clause = clause.join(alias, onclause, isouter=True)
+        return clause
 
 
 def _coerce(view: View, column: ViewColumn, value: Any) -> Any:
@@ -256,6 +267,7 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
         else:
             conditions.append(compiler.column(view.column(view.debtor_column)) == params.bind(actor.debtor_id))
             shape.append("debtor")
+    filter_paths = set(compiler.used)
     sorts = [(lookup(s.field, "sort field"), s.descending)
              for s in (query.sort or [Sort(name) for name in view.default_sort])]
     shape.append(tuple((column.name, descending) for column, descending in sorts))
@@ -272,8 +284,13 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
     # A stable tie-break so paging never repeats or skips a row.
     order.append(compiler.base.c[CATALOG.entity(view.entity).key].asc())
     if query.count:
-        selected.append(sa.func.count().over().label("__total"))
-    stmt = (sa.select(*selected).select_from(compiler.from_).where(*conditions).order_by(*order)
+        # The total rides along as an uncorrelated scalar subquery: the database counts once
+        # over just the tables the filters need, while the page itself can stop after Take rows
+        # (a count(*) OVER () window would force every matching row through the joins and sort).
+        total = (sa.select(sa.func.count()).select_from(compiler.from_clause(filter_paths))
+                 .where(*conditions).correlate(None).scalar_subquery())
+        selected.append(total.label("__total"))
+    stmt = (sa.select(*selected).select_from(compiler.from_clause()).where(*conditions).order_by(*order)
             .offset(sa.bindparam("skip")).limit(sa.bindparam("take")))
     if len(_statements) >= _STATEMENT_CACHE_SIZE:
         _statements.clear()

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ..clock import now
 from ..errors import Invalid, NotFound, Unauthenticated
+from ..store import fastread
 from ..store.tables import ENTITY_TABLES, api_key, auth_session, staff_credential
 from .passwords import hash_password, verify_password
 from .principal import Principal
@@ -103,12 +104,12 @@ def resolve_session(conn: Connection, session_id: str, ttl: timedelta) -> tuple[
 
     Sliding only once a few minutes have passed keeps ordinary requests read-only.
     """
-    row = conn.execute(sa.select(auth_session).where(auth_session.c.session_hash == _digest(session_id))).first()
+    row = fastread.row_by_key(conn, auth_session, "session_hash", _digest(session_id))
     stamp = now()
-    if row is None or row.expires_at <= stamp:
+    if row is None or row["expires_at"] <= stamp:
         return None, False
-    due = row.expires_at - stamp < ttl - timedelta(minutes=5)
-    return Principal.from_json(row.principal), due
+    due = row["expires_at"] - stamp < ttl - timedelta(minutes=5)
+    return Principal.from_json(row["principal"]), due
 
 
 def touch_session(conn: Connection, session_id: str, ttl: timedelta) -> None:

@@ -9,6 +9,7 @@ The results are the same dicts ``conn.execute(select(...)).mappings()`` would gi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -31,6 +32,10 @@ def _sqlite_bool(value: Any) -> Any:
     return bool(value) if value is not None else None
 
 
+def _sqlite_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _converter(column: sa.Column[Any], sqlite: bool) -> Converter:
     if not sqlite:
         return None  # psycopg already returns datetime, date and bool
@@ -41,6 +46,8 @@ def _converter(column: sa.Column[Any], sqlite: bool) -> Converter:
         return _sqlite_date
     if isinstance(kind, sa.Boolean):
         return _sqlite_bool
+    if isinstance(kind, sa.JSON):
+        return _sqlite_json
     return None
 
 

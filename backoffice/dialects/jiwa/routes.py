@@ -77,6 +77,9 @@ def register_jiwa(host: ServiceStackHost) -> None:
     shapes = build_shapes(host.types)
     handlers = JiwaHandlers(shapes, host.types)
     host.field_namer = lambda op, path: shapes.wire_name(_shape_of(op), path)
+    # GETs only read, unless stateful (taking hold of a record writes a draft).
+    host.runs_inline = lambda request, op: (op.read_only
+                                            and request.headers.get("jiwa-stateful", "").lower() != "true")
     types = host.types
 
     def request_type(name: str, params: list[str], body_shape: str | None = None, *, namespace: str = NS,
@@ -91,9 +94,11 @@ def register_jiwa(host: ServiceStackHost) -> None:
 
     def op(request: str, verb: str, route: str, handler: object, response: str | None, permission: str | None,
            summary: str, *, created: bool = False, tag: str = "") -> None:
+        # Every GET here only reads, except Save and KeepAlive (and stateful GETs, see runs_inline).
+        read_only = verb == "GET" and not request.endswith("SAVERequest") and request != "KeepAliveRequest"
         host.register(Operation(request=request, verb=verb, routes=[route], handler=handler,  # type: ignore[arg-type]
                                 response=response, summary=summary, permission=permission,
-                                created_status=201 if created else 200, tag=tag))
+                                created_status=201 if created else 200, tag=tag, read_only=read_only))
 
     # Authentication and session upkeep are ServiceStack's; KeepAlive is Jiwa's.
     request_type("KeepAliveRequest", [])
