@@ -349,6 +349,9 @@ class SqlTiming:
     sqlalchemy_ms: float
     sqlite3_ms: float
     rows: float
+    # The server's whole query layer: parse the AutoQuery, build (or reuse) the statement, run it,
+    # turn the rows into dicts. This is the server's part of the list apart from HTTP and JSON.
+    core_ms: float = 0.0
 
 
 def time_sql(database: Path, queries: list[dict[str, str]], runs: int) -> SqlTiming:
@@ -371,6 +374,18 @@ def time_sql(database: Path, queries: list[dict[str, str]], runs: int) -> SqlTim
         statements.append((stmt, bound if isinstance(bound, dict) else {}))
 
     db = Database(f"sqlite:///{database}")
+    from backoffice.core import query as core_query
+
+    core: list[float] = []
+    with db.read() as conn:
+        for q in queries[:10]:
+            core_query.run(conn, actor, "SalesOrderList", parse_auto_query(q, columns), max_take=max_take)
+        for q in queries[:runs]:
+            started = time.perf_counter()
+            core_query.run(conn, actor, "SalesOrderList", parse_auto_query(q, columns), max_take=max_take)
+            core.append(time.perf_counter() - started)
+            if len(core) >= len(statements):
+                break
     alchemy: list[float] = []
     rows: list[int] = []
     # Slow statements get fewer runs, so the whole comparison stays within a bounded time.
@@ -407,7 +422,8 @@ def time_sql(database: Path, queries: list[dict[str, str]], runs: int) -> SqlTim
             raw.append(time.perf_counter() - started)
     finally:
         connection.close()
-    return SqlTiming(statistics.median(alchemy) * 1000, statistics.median(raw) * 1000, statistics.mean(rows))
+    return SqlTiming(statistics.median(alchemy) * 1000, statistics.median(raw) * 1000, statistics.mean(rows),
+                     statistics.median(core) * 1000)
 
 
 # --- main ----------------------------------------------------------------------------------------
@@ -470,13 +486,14 @@ def report(args: argparse.Namespace, chosen: list[Scenario],
     table = Table(title=f"scale {args.scale:,} ({args.scale * ORDERS_PER_DEBTOR:,} orders), SQLite, "
                   f"{args.workers} workers, wrk -t{args.threads} -c{args.connections} -d{args.duration}s")
     for column in ("scenario", "req/s", "median ms", "p99 ms", "1-conn median ms", "errors", "peak RSS MB",
-                   "SQL ms SQLAlchemy", "SQL ms sqlite3", "rows"):
+                   "query layer ms", "SQL ms SQLAlchemy", "SQL ms sqlite3", "rows"):
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for scenario in chosen:
         single, loaded, peak, _ = results[scenario.name]
         timing = sql.get(scenario.name)
         table.add_row(scenario.name, f"{loaded.rps:,.0f}", f"{loaded.p50_ms:.2f}", f"{loaded.p99_ms:.2f}",
                       f"{single.p50_ms:.2f}", str(loaded.errors + single.errors), f"{peak / 1024:.0f}",
+                      f"{timing.core_ms:.3f}" if timing else "-",
                       f"{timing.sqlalchemy_ms:.3f}" if timing else "-", f"{timing.sqlite3_ms:.3f}" if timing else "-",
                       f"{timing.rows:.1f}" if timing else "-")
     console.print(table)
@@ -494,16 +511,21 @@ def report(args: argparse.Namespace, chosen: list[Scenario],
                             _verdict(loaded.p99_ms <= scenario.target_p99_ms))
         timing = sql.get(scenario.name)
         if timing:
+            layer = timing.core_ms / timing.sqlite3_ms
+            targets.add_row(f"{scenario.name}: query layer <= {TARGET_LIST_VS_SQL}x raw SQL",
+                            f"{timing.core_ms:.3f} ms vs {timing.sqlite3_ms:.3f} ms = {layer:.1f}x",
+                            _verdict(layer <= TARGET_LIST_VS_SQL) if scenario.target_rps else "(no target)")
             ratio = single.p50_ms / timing.sqlite3_ms
             # Only the list scenario has this target; for the others the ratio is shown for comparison.
-            targets.add_row(f"{scenario.name}: server time <= {TARGET_LIST_VS_SQL}x raw SQL",
+            targets.add_row(f"{scenario.name}: whole request <= {TARGET_LIST_VS_SQL}x raw SQL",
                             f"{single.p50_ms:.2f} ms vs {timing.sqlite3_ms:.3f} ms = {ratio:.1f}x "
                             f"(+{single.p50_ms - timing.sqlite3_ms:.2f} ms)",
                             _verdict(ratio <= TARGET_LIST_VS_SQL) if scenario.target_rps else "(no target)")
     peak_mb = max((peak for _, _, peak, _ in results.values()), default=0) / 1024
     targets.add_row(f"server memory <= {TARGET_RSS_MB:.0f} MB", f"{peak_mb:.0f} MB", _verdict(peak_mb <= TARGET_RSS_MB))
     console.print(targets)
-    console.print("Server time is the one-connection median latency (no queueing); raw SQL is the sqlite3 median "
+    console.print("Whole request is the one-connection median latency (no queueing: HTTP, auth, the query, "
+                  "JSON); query layer is backoffice.core.query.run in-process; raw SQL is the sqlite3 median "
                   "of the same statement. Peak RSS is the largest sum of VmRSS over the server's worker "
                   "processes, sampled every 0.25 s under load.")
 

@@ -181,49 +181,53 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class _Params:
-    """Bind parameters of one query, named in the order the statement uses them."""
+def _filter_values(view: View, column: ViewColumn, flt: Filter) -> tuple[str, list[Any]]:
+    """What shape of condition a filter needs, and its bind values in order.
 
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def bind(self, value: Any, *, expanding: bool = False) -> sa.BindParameter[Any]:
-        name = f"p{len(self.values)}"
-        self.values[name] = value
-        return sa.bindparam(name, expanding=expanding)
-
-
-def _condition(col: sa.ColumnElement[Any], view: View, column: ViewColumn, flt: Filter,
-               params: _Params) -> tuple[sa.ColumnElement[bool], str]:
-    """The SQL condition for one filter, and what of its shape the statement depends on."""
+    Shapes: ``null``/``notnull`` (no value), ``value`` (one), ``pair`` (Between), ``list`` (In).
+    """
     op, value = flt.op, flt.value
     if op is Op.IS_NULL:
-        return col.is_(None), "null"
+        return "null", []
     if op is Op.IS_NOT_NULL:
-        return col.is_not(None), "notnull"
+        return "notnull", []
     if op in (Op.IN, Op.NOT_IN):
         values = value if isinstance(value, list | tuple) else [value]
-        coerced = [_coerce(view, column, v) for v in values]
-        bound = params.bind(coerced, expanding=True)
-        return (col.in_(bound) if op is Op.IN else col.not_in(bound)), "list"
+        return "list", [[_coerce(view, column, v) for v in values]]
     if op is Op.BETWEEN:
         if not isinstance(value, list | tuple) or len(value) != 2:
             raise Invalid.field(column.name, f"{column.name}: Between needs exactly two values", "InvalidValue")
-        low, high = _coerce(view, column, value[0]), _coerce(view, column, value[1])
-        return col.between(params.bind(low), params.bind(high)), "pair"
+        return "pair", [_coerce(view, column, value[0]), _coerce(view, column, value[1])]
     if op is Op.PATTERN:
-        return sa.cast(col, sa.String).ilike(params.bind(str(value))), "value"
+        return "value", [str(value)]
     if op in (Op.LIKE, Op.STARTS_WITH, Op.ENDS_WITH):
         text = _like_escape(str(value))
-        pattern = {Op.LIKE: f"%{text}%", Op.STARTS_WITH: f"{text}%", Op.ENDS_WITH: f"%{text}"}[op]
-        return sa.cast(col, sa.String).ilike(params.bind(pattern), escape="\\"), "value"
+        return "value", [{Op.LIKE: f"%{text}%", Op.STARTS_WITH: f"{text}%", Op.ENDS_WITH: f"%{text}"}[op]]
     coerced = _coerce(view, column, value)
     if coerced is None and op in (Op.EQUAL, Op.NOT_EQUAL):
-        return (col.is_(None) if op is Op.EQUAL else col.is_not(None)), "null"
-    bound = params.bind(coerced)
-    comparisons = {Op.EQUAL: col == bound, Op.NOT_EQUAL: col != bound, Op.GREATER: col > bound,
-                   Op.GREATER_OR_EQUAL: col >= bound, Op.LESS: col < bound, Op.LESS_OR_EQUAL: col <= bound}
-    return comparisons[op], "value"
+        return ("null" if op is Op.EQUAL else "notnull"), []
+    return "value", [coerced]
+
+
+def _condition(col: sa.ColumnElement[Any], op: Op, arity: str, names: list[str]) -> sa.ColumnElement[bool]:
+    """The SQL condition for one filter of this shape, bound to parameters ``names``."""
+    if arity == "null":
+        return col.is_(None)
+    if arity == "notnull":
+        return col.is_not(None)
+    if arity == "list":
+        bound = sa.bindparam(names[0], expanding=True)
+        return col.in_(bound) if op is Op.IN else col.not_in(bound)
+    if arity == "pair":
+        return col.between(sa.bindparam(names[0]), sa.bindparam(names[1]))
+    one = sa.bindparam(names[0])
+    if op is Op.PATTERN:
+        return sa.cast(col, sa.String).ilike(one)
+    if op in (Op.LIKE, Op.STARTS_WITH, Op.ENDS_WITH):
+        return sa.cast(col, sa.String).ilike(one, escape="\\")
+    comparisons = {Op.EQUAL: col == one, Op.NOT_EQUAL: col != one, Op.GREATER: col > one,
+                   Op.GREATER_OR_EQUAL: col >= one, Op.LESS: col < one, Op.LESS_OR_EQUAL: col <= one}
+    return comparisons[op]
 
 
 # Compiled statements by the shape of the query (not its values): building a SELECT with its
@@ -233,7 +237,10 @@ _STATEMENT_CACHE_SIZE = 512
 
 
 def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> tuple[sa.Select[Any], dict[str, Any]]:
-    """The SELECT for ``query`` over ``view`` (with bind parameters), and the parameter values."""
+    """The SELECT for ``query`` over ``view`` (with bind parameters), and the parameter values.
+
+    Values are worked out first and the statement is built only for a shape not seen before.
+    """
     by_name = {c.name.lower(): c for c in view.columns}
 
     def lookup(name: str, what: str) -> ViewColumn:
@@ -244,40 +251,50 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
 
     if query.skip < 0 or (query.take is not None and query.take < 0):
         raise Invalid("Skip and Take must not be negative", code="InvalidValue")
-    compiler = _Compiler(view)
-    params = _Params()
     wanted = [lookup(n, "field") for n in query.fields] if query.fields else list(view.columns)
-    conditions = []
     shape: list[Any] = [view.name, tuple(c.name for c in wanted)]
+    values: dict[str, Any] = {}
+    planned: list[tuple[ViewColumn, Op, str, list[str]]] = []
     errors: list[FieldError] = []
     for flt in query.filters:
         try:
             column = lookup(flt.field, "field")
-            condition, arity = _condition(compiler.column(column), view, column, flt, params)
-            conditions.append(condition)
-            shape.append((column.name, flt.op, arity))
+            arity, bound = _filter_values(view, column, flt)
         except Invalid as exc:
             errors.extend(exc.errors)
+            continue
+        names = []
+        for value in bound:
+            names.append(f"p{len(values)}")
+            values[names[-1]] = value
+        planned.append((column, flt.op, arity, names))
+        shape.append((column.name, flt.op, arity))
     if errors:
         raise Invalid("; ".join(e.message for e in errors), errors, code=errors[0].code)
+    scope = None
     if actor.is_debtor and CATALOG.entity(view.entity).debtor_field:
-        if not view.debtor_column:
-            conditions.append(sa.false())
-            shape.append("nothing")
-        else:
-            conditions.append(compiler.column(view.column(view.debtor_column)) == params.bind(actor.debtor_id))
-            shape.append("debtor")
-    filter_paths = set(compiler.used)
+        scope = "debtor" if view.debtor_column else "nothing"
+        values["scope"] = actor.debtor_id
+    shape.append(scope)
     sorts = [(lookup(s.field, "sort field"), s.descending)
              for s in (query.sort or [Sort(name) for name in view.default_sort])]
     shape.append(tuple((column.name, descending) for column, descending in sorts))
     shape.append(query.count)
     take = min(query.take, max_take) if query.take is not None else max_take
-    values = {**params.values, "skip": query.skip, "take": take}
+    values.update(skip=query.skip, take=take)
     key = tuple(shape)
     cached = _statements.get(key)
     if cached is not None:
         return cached, values
+
+    compiler = _Compiler(view)
+    conditions = [_condition(compiler.column(column), op, arity, names) for column, op, arity, names in planned]
+    if scope == "nothing":
+        conditions.append(sa.false())
+    elif scope == "debtor":
+        assert view.debtor_column
+        conditions.append(compiler.column(view.column(view.debtor_column)) == sa.bindparam("scope"))
+    filter_paths = set(compiler.used)
     selected = [compiler.column(c).label(c.name) for c in wanted]
     order = [compiler.column(column).desc() if descending else compiler.column(column).asc()
              for column, descending in sorts]
@@ -301,7 +318,9 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
 def run(conn: Connection, actor: Principal, view_name: str, query: Query, *, max_take: int = 1000) -> Page:
     view = CATALOG.views.get(view_name) or entity_view(view_name)
     stmt, values = compile_query(view, query, actor, max_take)
-    rows = [dict(r) for r in conn.execute(stmt, values).mappings()]
+    result = conn.execute(stmt, values)
+    keys = list(result.keys())
+    rows = [dict(zip(keys, row, strict=True)) for row in result]
     total = None
     if query.count:
         if rows:
