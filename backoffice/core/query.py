@@ -216,11 +216,11 @@ def _condition(col: sa.ColumnElement[Any], op: Op, arity: str, names: list[str])
     if arity == "notnull":
         return col.is_not(None)
     if arity == "list":
-        bound = sa.bindparam(names[0], expanding=True)
+        bound: sa.BindParameter[Any] = sa.bindparam(names[0], expanding=True)
         return col.in_(bound) if op is Op.IN else col.not_in(bound)
     if arity == "pair":
         return col.between(sa.bindparam(names[0]), sa.bindparam(names[1]))
-    one = sa.bindparam(names[0])
+    one: sa.BindParameter[Any] = sa.bindparam(names[0])
     if op is Op.PATTERN:
         return sa.cast(col, sa.String).ilike(one)
     if op in (Op.LIKE, Op.STARTS_WITH, Op.ENDS_WITH):
