@@ -23,9 +23,12 @@ def customer(client: TestClient, db: Database) -> TestClient:
 
 
 def test_debtors_route_answers_the_keys_own_account(customer: TestClient) -> None:
+    # curl -H 'Authorization: Bearer <key>' .../Debtors, and the same key as ?apikey=
     response = customer.get("/Debtors")
     assert response.status_code == 200
     assert response.json()["DebtorID"] == MINE
+    key = customer.headers.pop("Authorization").split()[1]
+    assert customer.get(f"/Debtors?apikey={key}").json()["DebtorID"] == MINE
 
 
 def test_routes_outside_the_table_are_403(customer: TestClient) -> None:
