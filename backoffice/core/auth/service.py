@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import string
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -69,10 +70,31 @@ def add_user(conn: Connection, username: str, password: str, *, first_name: str 
     else:
         staff_id = row.staff_id
     conn.execute(staff_credential.delete().where(staff_credential.c.staff_id == staff_id))
+    _verified.clear()
     conn.execute(staff_credential.insert().values(
         staff_id=staff_id, password_hash=hash_password(password), permissions=permissions,
     ))
     return staff_id
+
+
+# Recently verified credentials, for callers that send them with every request (HTTP Basic):
+# Argon2 is deliberately slow, so each process remembers a success for a minute. Keyed by a
+# hash of name and password, never the password itself; a password change here forgets them.
+_VERIFIED_SECONDS = 60.0
+_verified: dict[str, tuple[Principal, float]] = {}
+
+
+def check_credentials_repeatedly(conn: Connection, username: str, password: str) -> Principal:
+    """``check_credentials`` for credentials sent on every request."""
+    token = _digest(f"{username.strip().lower()}\0{password}")
+    hit = _verified.get(token)
+    if hit is not None and hit[1] > time.monotonic():
+        return hit[0]
+    principal = check_credentials(conn, username, password)
+    if len(_verified) > 10_000:
+        _verified.clear()
+    _verified[token] = (principal, time.monotonic() + _VERIFIED_SECONDS)
+    return principal
 
 
 def check_credentials(conn: Connection, username: str, password: str) -> Principal:

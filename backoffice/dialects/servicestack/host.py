@@ -9,6 +9,7 @@ format. Core errors become ServiceStack ``ResponseStatus`` envelopes.
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import secrets
@@ -379,15 +380,27 @@ class ServiceStackHost:
         principal: Principal | None = None
         session_id: str | None = None
         key = None
+        basic: tuple[str, str] | None = None
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer "):
             key = header[7:].strip()
+        elif header.lower().startswith("basic "):
+            basic = _basic_credentials(header[6:])
+            if basic is not None and basic[1] == "":
+                # ServiceStack also takes an API key as the Basic user name with no password.
+                key, basic = basic[0], None
         else:
             key = next((v for k, v in [*query, *form] if k.lower() == "apikey"), None)
         ttl = timedelta(seconds=self.settings.session_ttl_seconds)
         touch = False
         with self.db.read() as conn:
-            if key:
+            if basic is not None:
+                try:
+                    principal = auth.check_credentials_repeatedly(conn, *basic)
+                except errors.Unauthenticated:
+                    if op.permission is not None:
+                        raise
+            elif key:
                 try:
                     principal = auth.resolve_api_key(conn, key)
                 except errors.Unauthenticated:
@@ -461,6 +474,16 @@ class ServiceStackHost:
         if status == 401:
             response.headers["WWW-Authenticate"] = 'credentials realm="/auth/credentials"'
         return response
+
+
+def _basic_credentials(encoded: str) -> tuple[str, str] | None:
+    """User name and password from an HTTP Basic header value; None if it is not well formed."""
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    username, sep, password = decoded.partition(":")
+    return (username, password) if sep else None
 
 
 class _MethodNotAllowed(Exception):

@@ -129,3 +129,15 @@ def test_keys_sessions_and_passwords_are_stored_hashed(client: TestClient, db: D
     assert keys and all(key not in row for row in keys)
     assert sessions and all(session_id not in row for row in sessions)
     assert passwords and all(p.startswith("$argon2id$") for p in passwords)
+
+
+def test_http_basic_authentication(client: TestClient, db: Database) -> None:
+    # ServiceStack's BasicAuthProvider: what the python client and Swagger's "basic" scheme send.
+    ok = client.get(f"/Debtors/{DEBTOR}", auth=("admin", "password"))
+    assert ok.status_code == 200
+    assert client.get(f"/Debtors/{DEBTOR}", auth=("admin", "password")).status_code == 200
+    bad = client.get(f"/Debtors/{DEBTOR}", auth=("admin", "nope"))
+    assert bad.status_code == 401
+    assert client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": "Basic !!!"}).status_code == 401
+    key = _key(db, staff_username="Admin")
+    assert client.get(f"/Debtors/{DEBTOR}", auth=(key, "")).status_code == 200
