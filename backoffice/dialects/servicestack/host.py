@@ -30,8 +30,9 @@ from ...core.auth import Principal, allowed
 from ...core.auth import service as auth
 from ...core.store import Database
 from ...settings import Settings
+from ...wire import safexml
 from ...wire.dates import parse_datetime
-from .formats import Dto, JsConfig, parse_jsconfig, render_csv, render_html, render_json, render_xml
+from .formats import XSI, Dto, JsConfig, parse_jsconfig, render_csv, render_html, render_json, render_xml
 from .types import DtoType, Prop, TypeRegistry
 
 log = logging.getLogger("backoffice.servicestack")
@@ -264,8 +265,12 @@ class ServiceStackHost:
                                        code="SerializationException")
                 form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
             elif "xml" in content_type:
-                raise BindingError("XML request bodies are not accepted; send JSON or a form",
-                                   code="SerializationException")
+                try:
+                    root = safexml.parse(body)
+                except ValueError as exc:
+                    raise BindingError(f"The request body is not acceptable XML: {exc}",
+                                       code="SerializationException") from exc
+                values.update(self.bind_object(self.xml_values(root, dto_type), dto_type, "", from_text=True))
             else:
                 try:
                     parsed = orjson.loads(body)
@@ -372,6 +377,26 @@ class ServiceStackHost:
             message = f"{path}: {value!r} is not {expected}"
             raise BindingError(message, [errors.FieldError(path, "SerializationException", message)],
                                code="SerializationException") from exc
+
+    def xml_values(self, element: Any, dto_type: DtoType | None) -> dict[str, Any]:
+        """A DataContract XML element as plain values (text for scalars), matched by local name."""
+        out: dict[str, Any] = {}
+        for child in element:
+            if not isinstance(child.tag, str):
+                continue  # comments and processing instructions
+            name = safexml.local_name(child)
+            prop = dto_type.prop(name) if dto_type else None
+            if child.get(f"{{{XSI}}}nil") == "true":
+                out[name] = None
+            elif prop is not None and prop.is_list:
+                nested = self.types.get(prop.item_type)
+                out[name] = [self.xml_values(item, nested) if not prop.is_scalar else (item.text or "")
+                             for item in child if isinstance(item.tag, str)]
+            elif prop is not None and not prop.is_scalar:
+                out[name] = self.xml_values(child, self.types.get(prop.item_type))
+            else:
+                out[name] = child.text or ""
+        return out
 
     # --- auth ------------------------------------------------------------------------------
 

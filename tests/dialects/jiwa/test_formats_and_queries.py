@@ -178,3 +178,26 @@ def test_nothing_is_half_written(admin: TestClient) -> None:
     assert response.status_code == 400
     after = admin.get("/SalesOrders/babce67cdbf64f778536").json()
     assert after["OrderNo"] == before["OrderNo"] and len(after["Lines"]) == len(before["Lines"])
+
+
+def test_xml_request_body_as_the_xml_client_sends_it(admin: TestClient) -> None:
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+<SalesOrderPATCHRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance"
+    xmlns="http://schemas.datacontract.org/2004/07/JiwaFinancials.Jiwa.JiwaServiceModel">
+  <ExpectedDeliveryDate>2017-09-20T00:00:00</ExpectedDeliveryDate>
+  <Lines>
+    <SalesOrderLine><PartNo>1172</PartNo><QuantityOrdered>5</QuantityOrdered></SalesOrderLine>
+  </Lines>
+  <Notes><Note><NoteText>From an XML client</NoteText></Note></Notes>
+  <OrderNo i:nil="true" />
+</SalesOrderPATCHRequest>"""
+    response = admin.patch("/SalesOrders/babce67cdbf64f778536", content=body,
+                           headers={"Content-Type": "application/xml", "Accept": "application/xml"})
+    assert response.status_code == 200, response.text
+    root = etree.fromstring(response.content)
+    lines = root.find(f"{NS}Lines")
+    assert lines is not None and len(lines) == 3
+    assert root.findtext(f"{NS}ExpectedDeliveryDate") == "2017-09-20T00:00:00"
+    wrong = admin.patch("/SalesOrders/babce67cdbf64f778536", content=b"<x><QuantityOrdered>",
+                        headers={"Content-Type": "application/xml"})
+    assert wrong.status_code == 400
