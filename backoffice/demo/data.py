@@ -186,7 +186,7 @@ def load_demo(conn: Connection) -> None:
     for n in range(1, 13):
         insert("DebtorTransaction", trans_id=_fixed(n, "TR"), debtor_id=DEBTORS[(n - 1) % len(DEBTORS)][0],
                debit_credit=n % 3 != 0,
-               source="SO" if n % 3 else "CR", ref=f"{100000 + n}", remark="Invoice" if n % 3 else "Payment",
+               source="SO" if n % 3 else "CR", ref=f"{90000 + n}", remark="Invoice" if n % 3 else "Payment",
                tran_date=BASE_DATE + timedelta(days=n), due_date=BASE_DATE + timedelta(days=n + 30),
                amount=round(150.0 * n, 2), allocated_amount=0.0, gst_amount=round(150.0 * n / 11, 2),
-               inv_remit_no=f"{100000 + n}", revision=1, last_saved=BASE_DATE + timedelta(days=n))
+               inv_remit_no=f"{90000 + n}", revision=1, last_saved=BASE_DATE + timedelta(days=n))

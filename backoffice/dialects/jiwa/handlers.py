@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from ...core import drafts, errors, query, records
+from ...core import actions, drafts, errors, query, records
 from ...core.auth import service as auth
 from ...core.catalog import CATALOG
 from ...wire.dates import parse_wcf
@@ -259,6 +259,18 @@ class JiwaHandlers:
                                      [*self._path(call, col), (col.collection, item_key)])
             return None
         return handler
+
+    # --- business operations ----------------------------------------------------------------------
+
+    def make_order(self, call: Call) -> Any:
+        with call.db.write() as conn:
+            order = actions.make_order_from_quote(conn, call.actor(), _required(call, "QuoteID"))
+            return self.shapes.to_dto("SalesOrder", order, Lookup(conn))
+
+    def process_order(self, call: Call) -> Any:
+        with call.db.write() as conn:
+            order = actions.process_order(conn, call.actor(), _required(call, "InvoiceID"))
+            return self.shapes.to_dto("SalesOrder", order, Lookup(conn))
 
     # --- other routes -------------------------------------------------------------------------
 

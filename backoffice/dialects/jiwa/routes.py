@@ -95,7 +95,8 @@ def register_jiwa(host: ServiceStackHost) -> None:
     def op(request: str, verb: str, route: str, handler: object, response: str | None, permission: str | None,
            summary: str, *, created: bool = False, tag: str = "") -> None:
         # Every GET here only reads, except Save and KeepAlive (and stateful GETs, see runs_inline).
-        read_only = verb == "GET" and not request.endswith("SAVERequest") and request != "KeepAliveRequest"
+        read_only = verb == "GET" and not request.endswith(("SAVERequest", "ProcessRequest")) \
+            and request != "KeepAliveRequest"
         host.register(Operation(request=request, verb=verb, routes=[route], handler=handler,  # type: ignore[arg-type]
                                 response=response, summary=summary, permission=permission,
                                 created_status=201 if created else 200, tag=tag, read_only=read_only))
@@ -140,6 +141,13 @@ def register_jiwa(host: ServiceStackHost) -> None:
         op(f"{kind}LineCustomFieldsGETManyRequest", "GET", f"/{kind}s/Lines/CustomFields",
            handlers.custom_fields(f"{kind}Line"), "List<CustomField>", f"{kind}.Definitions",
            f"Retrieves a list of {kind} line custom fields.", tag=f"{kind}s")
+
+    request_type("SalesQuoteMakeOrderRequest", ["QuoteID"])
+    op("SalesQuoteMakeOrderRequest", "POST", "/SalesQuotes/{QuoteID}/MakeOrder", handlers.make_order, "SalesOrder",
+       "SalesQuote.MakeOrder", "Makes a sales order from a quote.", created=True, tag="SalesQuotes")
+    request_type("SalesOrderProcessRequest", ["InvoiceID"])
+    op("SalesOrderProcessRequest", "GET", "/SalesOrders/{InvoiceID}/Process", handlers.process_order, "SalesOrder",
+       "SalesOrder.Process", "Processes a sales order.", tag="SalesOrders")
 
     request_type("DebtorAPIKeyGETRequest", [])
     op("DebtorAPIKeyGETRequest", "GET", "/Debtors", handlers.own_debtor("Debtor"), "Debtor", "Debtor.GetOwn",

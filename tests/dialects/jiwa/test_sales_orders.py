@@ -231,3 +231,30 @@ def test_a_written_order_is_seen_by_the_lists(admin: TestClient) -> None:
     assert found[0]["AccountNo"] == "C00002"
     raw = admin.get("/Queries/SO_Main", params={"OrderNo": "LIST-ME"}).json()["Results"]
     assert raw[0]["InvoiceNo"] == created["InvoiceNo"] and raw[0]["Status"] == 0
+
+
+def test_make_order_from_quote(admin: TestClient) -> None:
+    quote = admin.get("/SalesQuotes/QO000000000000000001").json()
+    made = admin.post("/SalesQuotes/QO000000000000000001/MakeOrder")
+    assert made.status_code == 201, made.text
+    order = made.json()
+    assert order["DebtorID"] == quote["DebtorID"] and order["OrderNo"] == quote["OrderNo"]
+    assert [(line["PartNo"], line["QuantityOrdered"], line["PriceExGst"]) for line in order["Lines"]] == \
+        [(line["PartNo"], line["QuantityOrdered"], line["PriceExGst"]) for line in quote["Lines"]]
+    assert admin.get("/SalesQuotes/QO000000000000000001").json()["Status"] == "e_SalesQuoteOrdered"
+    again = admin.post("/SalesQuotes/QO000000000000000001/MakeOrder")
+    assert again.status_code == 409 and again.json()["ResponseStatus"]["ErrorCode"] == "InvalidQuoteState"
+
+
+def test_process_an_order_charges_the_debtor(admin: TestClient) -> None:
+    before = admin.get(f"/Debtors/{DEBTOR}").json()["CurrentBalance"]
+    order = admin.get(f"/SalesOrders/{ORDER}").json()
+    total = sum(line["LineTotal"] for line in order["Lines"])
+    processed = admin.get(f"/SalesOrders/{ORDER}/Process")
+    assert processed.status_code == 200, processed.text
+    assert processed.json()["Status"] == "e_SalesOrderProcessed"
+    assert processed.json()["Histories"][0]["Delivered"] is True
+    assert admin.get(f"/Debtors/{DEBTOR}").json()["CurrentBalance"] == pytest.approx(before + total)
+    charged = admin.get("/Queries/DebtorTransactionList", params={"Ref": order["InvoiceNo"]}).json()["Results"]
+    assert [t["Amount"] for t in charged] == [pytest.approx(total)]
+    assert admin.get(f"/SalesOrders/{ORDER}/Process").status_code == 409

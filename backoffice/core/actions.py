@@ -1,0 +1,86 @@
+"""Business operations beyond record edits: turning a quote into an order, processing an order.
+
+Every dialect that offers these (Jiwa's process routes, later Galaxy actions and SOAP operations)
+calls them here; each runs in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import records
+from .auth import Principal
+from .catalog import CATALOG
+from .clock import now
+from .errors import Conflict
+from .store.tables import ENTITY_TABLES
+
+ORDER_ENTERED, ORDER_CLOSED, ORDER_PROCESSED = 0, 1, 2
+QUOTE_ENTERED, QUOTE_CLOSED, QUOTE_ORDERED = 0, 1, 2
+
+# What a quote hands on to the order made from it.
+_QUOTE_TO_ORDER = ("debtor_id", "order_no", "so_reference", "logical_id", "branch_id", "debtor_contact_name",
+                   "delivery_addressee", "delivery_address1", "delivery_address2", "delivery_address3",
+                   "delivery_address4", "delivery_postcode", "delivery_country", "delivery_notes",
+                   "delivery_courier_details", "cartage1_ex_gst", "cartage2_ex_gst", "cartage3_ex_gst",
+                   "cartage_gst_rate", "expected_delivery_date")
+_LINE_TO_ORDER = ("inventory_id", "description", "comment_line", "comment_text", "quantity_ordered",
+                  "price_ex_gst", "discounted_percentage", "tax_rate", "non_inventory")
+
+
+def make_order_from_quote(conn: Connection, actor: Principal, quote_id: str) -> dict[str, Any]:
+    """A new sales order with the quote's debtor, delivery details and lines at the quoted prices.
+
+    The quote becomes Ordered; a quote that is closed or already ordered is a Conflict.
+    """
+    quote = records.get(conn, actor, "SalesQuote", quote_id)
+    if quote["status"] != QUOTE_ENTERED:
+        state = CATALOG.enums["SalesQuoteStatus"].by_code(quote["status"]).name
+        raise Conflict(f"Quote {quote['quote_no']} is {state}; only an entered quote can become an order",
+                       code="InvalidQuoteState")
+    order = {name: quote.get(name) for name in _QUOTE_TO_ORDER}
+    order["source_quote_id"] = quote_id
+    order["lines"] = [{name: line.get(name) for name in _LINE_TO_ORDER} | {"fix_price": True}
+                      for line in quote.get("lines", [])]
+    order["notes"] = [{"note_text": f"Made from quote {quote['quote_no']}"}]
+    created = records.create(conn, actor, "SalesOrder", order, allow_system=True)
+    records.update(conn, actor, "SalesQuote", quote_id, {"status": QUOTE_ORDERED})
+    return created
+
+
+def process_order(conn: Connection, actor: Principal, invoice_id: str) -> dict[str, Any]:
+    """Invoice an entered order: it becomes Processed, its lines delivered, and the debtor is charged.
+
+    A debit transaction for the order's total is written to the debtor's account and their
+    balance and last purchase date move with it. Processing twice is a Conflict.
+    """
+    order = records.get(conn, actor, "SalesOrder", invoice_id)
+    if order["status"] != ORDER_ENTERED:
+        state = CATALOG.enums["SalesOrderStatus"].by_code(order["status"]).name
+        raise Conflict(f"Sales order {order['invoice_no']} is {state}; only an entered order can be processed",
+                       code="InvalidOrderState")
+    stamp = now()
+    lines = [{"invoice_line_id": line["invoice_line_id"], "quantity_this_del": line["quantity_ordered"],
+              "quantity_back_ord": 0.0} for line in order.get("lines", [])]
+    current = max(order["histories"], key=lambda h: h["history_no"])
+    processed = records.update(conn, actor, "SalesOrder", invoice_id, {
+        "status": ORDER_PROCESSED, "lines": lines,
+        "histories": [{"invoice_history_id": current["invoice_history_id"], "delivered": True,
+                       "delivered_date": stamp}]})
+    total = processed["invoice_total"]
+    gst = round(sum((line.get("tax_to_charge") or 0.0) * (line.get("quantity_ordered") or 0.0)
+                    for line in processed.get("lines", [])), 2)
+    transactions = ENTITY_TABLES["DebtorTransaction"]
+    conn.execute(transactions.insert().values(
+        trans_id=records.new_key(), debtor_id=order["debtor_id"], debit_credit=True, source="SO",
+        ref=order["invoice_no"], remark=f"Invoice {order['invoice_no']}", tran_date=stamp, due_date=None,
+        amount=total, allocated_amount=0.0, gst_amount=gst, inv_remit_no=order["invoice_no"], revision=1,
+        last_saved=stamp))
+    debtors = ENTITY_TABLES["Debtor"]
+    conn.execute(debtors.update().where(debtors.c.debtor_id == order["debtor_id"]).values(
+        current_balance=sa.func.coalesce(debtors.c.current_balance, 0.0) + total, last_purchase_date=stamp,
+        revision=debtors.c.revision + 1, last_saved=stamp))
+    return processed
