@@ -395,6 +395,15 @@ def check_precondition(entity: Entity, old: Doc, expected_last_saved: datetime |
 
 def commit(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -> Doc:
     """Write ``new`` over ``old`` (insert when None); returns the stored document."""
+    try:
+        return _commit(conn, entity, new, old)
+    except sa.exc.IntegrityError as exc:
+        # A unique key taken by a concurrent writer between our check and our write.
+        raise Conflict(f"The {entity.name} clashes with a record saved at the same moment; reload and retry",
+                       code="DuplicateKey") from exc
+
+
+def _commit(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -> Doc:
     t = table_of(entity)
     values = {f.name: new.get(f.name) for f in entity.fields}
     stamp = now()

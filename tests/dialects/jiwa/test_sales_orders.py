@@ -258,3 +258,16 @@ def test_process_an_order_charges_the_debtor(admin: TestClient) -> None:
     charged = admin.get("/Queries/DebtorTransactionList", params={"Ref": order["InvoiceNo"]}).json()["Results"]
     assert [t["Amount"] for t in charged] == [pytest.approx(total)]
     assert admin.get(f"/SalesOrders/{ORDER}/Process").status_code == 409
+
+
+@pytest.mark.parametrize("path", [f"/SalesOrders/{ORDER_WITH_NOTE}", f"/Debtors/{DEBTOR}",
+                                  "/Inventory/IN000000000000000001", "/SalesQuotes/QO000000000000000001"])
+def test_patching_back_what_was_read_changes_nothing(admin: TestClient, path: str) -> None:
+    # A common client pattern: GET the DTO, change a field or none, PATCH the whole DTO back.
+    read = admin.get(path).json()
+    written = admin.patch(path, json=read)
+    assert written.status_code == 200, written.text
+    after = written.json()
+    changed = {k for k in after if after[k] != read.get(k)} - {"LastSavedDateTime", "Histories"}
+    assert changed == set()
+    assert len(after.get("Lines", [])) == len(read.get("Lines", []))
