@@ -118,6 +118,8 @@ class Described:
     types: list[str]
     registry: dict[str, DtoType]
     request_names: set[str] = field(default_factory=set)
+    # Each (request, verb) registration, for descriptions that list verbs (/openapi, /metadata).
+    verbs: list[Operation] = field(default_factory=list)
 
     def dto(self, name: str) -> DtoType:
         """A type's description; a type only referenced by name has no known properties."""
@@ -154,7 +156,8 @@ def _is_named_type(ref: TypeRef) -> bool:
 def describe(host: ServiceStackHost) -> Described:
     operations = [op for op in host.operations.values() if op.request not in META_REQUESTS]
     registry = dict(host.types.types)
-    described = Described(operations, [], registry, {op.request for op in operations})
+    described = Described(operations, [], registry, {op.request for op in operations},
+                          [op for op in host.registered if op.request not in META_REQUESTS])
     seen: set[str] = set()
     order: list[str] = []
 

@@ -141,6 +141,8 @@ class ServiceStackHost:
         self.service_name = service_name
         self.types = TypeRegistry()
         self.operations: dict[str, Operation] = {}
+        # Every registration, in order: one request DTO may be served on several verbs (/auth).
+        self.registered: list[Operation] = []
         self._routes: list[_Route] = []
         # Turns a core field path into the name the client used, for ResponseError.FieldName.
         self.field_namer = field_namer or (lambda op, name: name)
@@ -151,6 +153,7 @@ class ServiceStackHost:
 
     def register(self, op: Operation) -> Operation:
         self.operations[op.request.lower()] = op
+        self.registered.append(op)
         for template in op.routes:
             pattern, names, rank = _compile_route(template)
             self._routes.append(_Route(template, pattern, names, op, rank))

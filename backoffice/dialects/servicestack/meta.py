@@ -63,7 +63,7 @@ class MetaPages:
     def index(self, call: Call) -> Response:
         name = self.host.service_name
         rows = []
-        for op in sorted(self.described.operations, key=lambda o: o.request.lower()):
+        for op in sorted(self.described.verbs, key=lambda o: (o.request.lower(), o.verb)):
             links = " ".join(f'<a href="/{fmt}/metadata?op={_e(op.request)}">{fmt.upper()}</a>'
                              for fmt in ("json", "xml"))
             auth = '<span class="auth">Requires Authentication</span>' if _requires_auth(op) else ""

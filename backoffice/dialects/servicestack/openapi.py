@@ -78,7 +78,7 @@ def openapi(described: Described, base_url: str, service_name: str) -> dict[str,
     paths: dict[str, dict[str, Any]] = {}
     used_ids: set[str] = set()
     tags: list[str] = []
-    for op in described.operations:
+    for op in described.verbs:
         dto = described.dto(op.request)
         for route in op.routes:
             path = re.sub(r"\{(\w+)\*\}", r"{\1}", route)

@@ -279,3 +279,11 @@ def test_python_client_end_to_end(live_server: str, jiwa_dtos: Any) -> None:
     page = client.get(jiwa_dtos.SO_MainQuery(take=2, include="Total"), args=CAMEL)
     assert page.total >= 2 and len(page.results) == 2
     assert all(isinstance(row, jiwa_dtos.SOMain) for row in page.results)
+
+
+def test_authenticate_is_described_for_get_and_post(client: TestClient) -> None:
+    spec = client.get("/openapi").json()
+    assert {"get", "post"} <= set(spec["paths"]["/auth"])
+    page = client.get("/metadata").text
+    rows = re.findall(r'op=Authenticate">Authenticate</a></td><td>(\w+)</td>', page)
+    assert rows == ["GET", "POST"]
