@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from .auth import Principal
 from .catalog import CATALOG, Entity, Field, FieldType, View, ViewColumn
 from .errors import FieldError, Invalid
+from .store import fastread
 from .store.tables import ENTITY_TABLES
 
 
@@ -216,15 +217,16 @@ def _condition(col: sa.ColumnElement[Any], op: Op, arity: str, names: list[str])
     if arity == "notnull":
         return col.is_not(None)
     if arity == "list":
-        bound: sa.BindParameter[Any] = sa.bindparam(names[0], expanding=True)
+        bound: sa.BindParameter[Any] = sa.bindparam(names[0], expanding=True, type_=col.type)
         return col.in_(bound) if op is Op.IN else col.not_in(bound)
     if arity == "pair":
-        return col.between(sa.bindparam(names[0]), sa.bindparam(names[1]))
-    one: sa.BindParameter[Any] = sa.bindparam(names[0])
+        return col.between(sa.bindparam(names[0], type_=col.type), sa.bindparam(names[1], type_=col.type))
+    # Typed like the column, so values are converted the way the column stores them.
+    one: sa.BindParameter[Any] = sa.bindparam(names[0], type_=col.type)
     if op is Op.PATTERN:
-        return sa.cast(col, sa.String).ilike(one)
+        return sa.cast(col, sa.String).ilike(sa.bindparam(names[0], type_=sa.String()))
     if op in (Op.LIKE, Op.STARTS_WITH, Op.ENDS_WITH):
-        return sa.cast(col, sa.String).ilike(one, escape="\\")
+        return sa.cast(col, sa.String).ilike(sa.bindparam(names[0], type_=sa.String()), escape="\\")
     comparisons = {Op.EQUAL: col == one, Op.NOT_EQUAL: col != one, Op.GREATER: col > one,
                    Op.GREATER_OR_EQUAL: col >= one, Op.LESS: col < one, Op.LESS_OR_EQUAL: col <= one}
     return comparisons[op]
@@ -241,6 +243,12 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
 
     Values are worked out first and the statement is built only for a shape not seen before.
     """
+    _, stmt, values = _compile(view, query, actor, max_take)
+    return stmt, values
+
+
+def _compile(view: View, query: Query, actor: Principal,
+             max_take: int) -> tuple[tuple[Any, ...], sa.Select[Any], dict[str, Any]]:
     by_name = {c.name.lower(): c for c in view.columns}
 
     def lookup(name: str, what: str) -> ViewColumn:
@@ -285,7 +293,7 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
     key = tuple(shape)
     cached = _statements.get(key)
     if cached is not None:
-        return cached, values
+        return key, cached, values
 
     compiler = _Compiler(view)
     conditions = [_condition(compiler.column(column), op, arity, names) for column, op, arity, names in planned]
@@ -293,7 +301,8 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
         conditions.append(sa.false())
     elif scope == "debtor":
         assert view.debtor_column
-        conditions.append(compiler.column(view.column(view.debtor_column)) == sa.bindparam("scope"))
+        scope_column = compiler.column(view.column(view.debtor_column))
+        conditions.append(scope_column == sa.bindparam("scope", type_=scope_column.type))
     filter_paths = set(compiler.used)
     selected = [compiler.column(c).label(c.name) for c in wanted]
     order = [compiler.column(column).desc() if descending else compiler.column(column).asc()
@@ -308,19 +317,76 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
                  .where(*conditions).correlate(None).scalar_subquery())
         selected.append(total.label("__total"))
     stmt = (sa.select(*selected).select_from(compiler.from_clause()).where(*conditions).order_by(*order)
-            .offset(sa.bindparam("skip")).limit(sa.bindparam("take")))
+            .offset(sa.bindparam("skip", type_=sa.Integer())).limit(sa.bindparam("take", type_=sa.Integer())))
     if len(_statements) >= _STATEMENT_CACHE_SIZE:
         _statements.clear()
     _statements[key] = stmt
-    return stmt, values
+    return key, stmt, values
+
+
+class _DriverStatement:
+    """A cached statement compiled for SQLite, run on the driver's cursor.
+
+    For a list page SQLAlchemy's execution and row processing cost as much as SQLite's own
+    work; this does the same conversions (datetimes to and from text, integers to booleans)
+    with per-parameter and per-column functions worked out once.
+    """
+
+    def __init__(self, stmt: sa.Select[Any], dialect: sa.Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.order = list(compiled.positiontup or [])
+        self.processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                           for name, bind in compiled.binds.items()}
+        self.keys = [c.key for c in stmt.selected_columns]
+        self.converters = [(i, fastread.sqlite_converter(c.type))
+                           for i, c in enumerate(stmt.selected_columns) if fastread.sqlite_converter(c.type)]
+
+    def run(self, conn: Connection, values: dict[str, Any]) -> list[dict[str, Any]]:
+        params = []
+        for name in self.order:
+            process = self.processors.get(name)
+            params.append(process(values[name]) if process else values[name])
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, params)
+            raw = cursor.fetchall()
+        finally:
+            cursor.close()
+        rows = []
+        for row in raw:
+            items = list(row)
+            for i, convert in self.converters:
+                items[i] = convert(items[i])  # type: ignore[misc]
+            rows.append(dict(zip(self.keys, items, strict=True)))
+        return rows
+
+
+_driver_statements: dict[tuple[Any, ...], _DriverStatement | None] = {}
+
+
+def _execute(conn: Connection, key: tuple[Any, ...], stmt: sa.Select[Any],
+             values: dict[str, Any]) -> list[dict[str, Any]]:
+    if conn.dialect.name == "sqlite":
+        driver = _driver_statements.get(key, False)
+        if driver is False:
+            # IN lists expand per call, so those shapes stay with SQLAlchemy.
+            expanding = any(getattr(b, "expanding", False) for b in stmt.compile().binds.values())
+            driver = None if expanding else _DriverStatement(stmt, conn.dialect)
+            if len(_driver_statements) >= _STATEMENT_CACHE_SIZE:
+                _driver_statements.clear()
+            _driver_statements[key] = driver
+        if driver is not None:
+            return driver.run(conn, values)
+    result = conn.execute(stmt, values)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 def run(conn: Connection, actor: Principal, view_name: str, query: Query, *, max_take: int = 1000) -> Page:
     view = CATALOG.views.get(view_name) or entity_view(view_name)
-    stmt, values = compile_query(view, query, actor, max_take)
-    result = conn.execute(stmt, values)
-    keys = list(result.keys())
-    rows = [dict(zip(keys, row, strict=True)) for row in result]
+    key, stmt, values = _compile(view, query, actor, max_take)
+    rows = _execute(conn, key, stmt, values)
     total = None
     if query.count:
         if rows:

@@ -122,3 +122,21 @@ def test_drafts_and_housekeeping(db: Database) -> None:
     assert removed["drafts"] == 1
     with db.read() as conn:
         assert drafts.held_keys(conn, "owner", "Debtor") == []
+
+
+@pytest.mark.parametrize("filters", [
+    [query.Filter("InvoiceInitDate", query.Op.GREATER, "2026-01-10T09:00:00")],
+    [query.Filter("CreditNote", query.Op.EQUAL, False), query.Filter("InvoiceTotal", query.Op.BETWEEN, [1, 5000])],
+    [query.Filter("DebtorName", query.Op.LIKE, "hard")],
+    [query.Filter("AccountNo", query.Op.IN, ["C00001", "C00002"])],
+])
+def test_every_execution_path_gives_sqlalchemys_answer(db: Database, filters: list[query.Filter]) -> None:
+    """Lists may run on the driver directly; the rows must be exactly what SQLAlchemy would give."""
+    q = query.Query(filters=filters, sort=[query.Sort("InvoiceNo", True)], count=True)
+    with db.read() as conn:
+        page = query.run(conn, STAFF, "SalesOrderList", q)
+        stmt, values = query.compile_query(CATALOG.views["SalesOrderList"], q, STAFF, 1000)
+        expected = [dict(r) for r in conn.execute(stmt, values).mappings()]
+    for row in expected:
+        row.pop("__total")
+    assert page.rows == expected and page.rows

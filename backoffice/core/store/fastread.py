@@ -39,7 +39,11 @@ def _sqlite_json(value: Any) -> Any:
 def _converter(column: sa.Column[Any], sqlite: bool) -> Converter:
     if not sqlite:
         return None  # psycopg already returns datetime, date and bool
-    kind = column.type
+    return sqlite_converter(column.type)
+
+
+def sqlite_converter(kind: sa.types.TypeEngine[Any]) -> Converter:
+    """How to turn what SQLite returns for a column of this type into the Python value."""
     if isinstance(kind, sa.DateTime):
         return _sqlite_datetime
     if isinstance(kind, sa.Date):
