@@ -338,7 +338,7 @@ class _DriverStatement:
         self.order = list(compiled.positiontup or [])
         self.processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                            for name, bind in compiled.binds.items()}
-        self.keys = [c.key for c in stmt.selected_columns]
+        self.keys = [str(c.key) for c in stmt.selected_columns]
         self.converters = [(i, fastread.sqlite_converter(c.type))
                            for i, c in enumerate(stmt.selected_columns) if fastread.sqlite_converter(c.type)]
 
@@ -362,20 +362,20 @@ class _DriverStatement:
         return rows
 
 
+# None: a shape that stays with SQLAlchemy.
 _driver_statements: dict[tuple[Any, ...], _DriverStatement | None] = {}
 
 
 def _execute(conn: Connection, key: tuple[Any, ...], stmt: sa.Select[Any],
              values: dict[str, Any]) -> list[dict[str, Any]]:
     if conn.dialect.name == "sqlite":
-        driver = _driver_statements.get(key, False)
-        if driver is False:
+        if key not in _driver_statements:
             # IN lists expand per call, so those shapes stay with SQLAlchemy.
             expanding = any(getattr(b, "expanding", False) for b in stmt.compile().binds.values())
-            driver = None if expanding else _DriverStatement(stmt, conn.dialect)
             if len(_driver_statements) >= _STATEMENT_CACHE_SIZE:
                 _driver_statements.clear()
-            _driver_statements[key] = driver
+            _driver_statements[key] = None if expanding else _DriverStatement(stmt, conn.dialect)
+        driver = _driver_statements[key]
         if driver is not None:
             return driver.run(conn, values)
     result = conn.execute(stmt, values)
