@@ -367,7 +367,7 @@ def _text_list(value: Any) -> list[Any]:
 
 
 def _wire_value(value: Any) -> Any:
-    if isinstance(value, str):
+    if isinstance(value, str) and "Date(" in value:
         wcf = parse_wcf(value)
         if wcf is not None:
             return wcf
@@ -392,7 +392,9 @@ def parse_auto_query(params: dict[str, Any], columns: dict[str, str]) -> query.Q
     if lowered.get("take") not in (None, ""):
         q.take = _int_param("Take", lowered["take"])
     for key, descending in (("orderby", False), ("orderbydesc", True)):
-        for item in re.split(r"[,;]", str(lowered.get(key) or "")):
+        if not lowered.get(key):
+            continue
+        for item in re.split(r"[,;]", str(lowered[key])):
             item = item.strip()
             if not item:
                 continue
@@ -400,8 +402,9 @@ def parse_auto_query(params: dict[str, Any], columns: dict[str, str]) -> query.Q
             q.sort.append(query.Sort(item.lstrip("-"), descending != flip))
     if lowered.get("fields"):
         q.fields = [f.strip() for f in str(lowered["fields"]).split(",") if f.strip()]
-    include = str(lowered.get("include") or "").lower()
-    q.count = any(token.strip() in ("total", "count", "count(*)") for token in include.split(","))
+    if lowered.get("include"):
+        tokens = str(lowered["include"]).lower().split(",")
+        q.count = any(token.strip() in ("total", "count", "count(*)") for token in tokens)
     for key, value in params.items():
         name = key.lower()
         if name in _PAGING:
