@@ -121,6 +121,28 @@ def users_add(
     console.print(f"User {name} can now log in.")
 
 
+@users_app.command("disable")
+def users_disable(name: str, database: DatabaseOption = None) -> None:
+    """Stop a staff user: their sessions and API keys stop working at once."""
+    _set_enabled(name, False, database)
+
+
+@users_app.command("enable")
+def users_enable(name: str, database: DatabaseOption = None) -> None:
+    """Let a disabled staff user log in again."""
+    _set_enabled(name, True, database)
+
+
+def _set_enabled(name: str, enabled: bool, database: str | None) -> None:
+    db = _db(database)
+    try:
+        with db.write() as conn:
+            auth.set_enabled(conn, name, enabled)
+    except errors.CoreError as exc:
+        _fail(exc)
+    console.print(f"User {name} is {'enabled' if enabled else 'disabled'}.")
+
+
 @keys_app.command("create")
 def keys_create(
     staff: Annotated[str | None, typer.Option(help="Staff user name the key acts as")] = None,

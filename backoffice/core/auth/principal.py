@@ -15,8 +15,10 @@ class Principal:
     debtor_id: str | None = None
     # None: every operation. Otherwise the operation names this principal may call.
     permissions: tuple[str, ...] | None = None
-    # What authenticated it: "credentials" (a session) or "apikey".
+    # What authenticated it: "credentials" (a session or HTTP Basic) or "apikey".
     via: str = "credentials"
+    # The API key used, if any: each key holds its own stateful drafts.
+    key_id: str | None = None
 
     @property
     def is_debtor(self) -> bool:
@@ -34,6 +36,7 @@ class Principal:
             kind=data["kind"], staff_id=data["staff_id"], username=data["username"],
             display_name=data.get("display_name", ""), debtor_id=data.get("debtor_id"),
             permissions=tuple(perms) if perms is not None else None, via=data.get("via", "credentials"),
+            key_id=data.get("key_id"),
         )
 
 

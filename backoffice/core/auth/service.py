@@ -8,7 +8,7 @@ import secrets
 import string
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -70,6 +70,8 @@ def add_user(conn: Connection, username: str, password: str, *, first_name: str 
     else:
         staff_id = row.staff_id
     conn.execute(staff_credential.delete().where(staff_credential.c.staff_id == staff_id))
+    # A new password (or new permissions) ends every session and remembered login of the old.
+    conn.execute(auth_session.delete().where(auth_session.c.staff_id == staff_id))
     _verified.clear()
     conn.execute(staff_credential.insert().values(
         staff_id=staff_id, password_hash=hash_password(password), permissions=permissions,
@@ -97,6 +99,18 @@ def check_credentials_repeatedly(conn: Connection, username: str, password: str)
     return principal
 
 
+def set_enabled(conn: Connection, username: str, enabled: bool) -> None:
+    """Let a staff member log in again, or stop them (their sessions and keys stop at once)."""
+    row = find_staff(conn, username)
+    if row is None:
+        raise NotFound(f"No staff member named {username}")
+    conn.execute(staff_t.update().where(staff_t.c.staff_id == row.staff_id)
+                 .values(enabled=enabled, revision=staff_t.c.revision + 1, last_saved=now()))
+    if not enabled:
+        conn.execute(auth_session.delete().where(auth_session.c.staff_id == row.staff_id))
+    _verified.clear()
+
+
 def check_credentials(conn: Connection, username: str, password: str) -> Principal:
     row = find_staff(conn, username or "")
     cred = None
@@ -114,15 +128,27 @@ def create_session(conn: Connection, principal: Principal, ttl: timedelta, *, pe
     session_id = new_session_id()
     stamp = now()
     conn.execute(auth_session.insert().values(
-        session_hash=_digest(session_id), principal=principal.to_json(), created_at=stamp,
+        session_hash=_digest(session_id), staff_id=principal.staff_id, created_at=stamp,
         expires_at=stamp + ttl, permanent=permanent,
     ))
     return session_id
 
 
+def staff_principal(conn: Connection, staff_id: str, via: str) -> Principal | None:
+    """The staff member as they stand now (None if gone or disabled), with their permissions."""
+    staff = fastread.row_by_key(conn, staff_t, "staff_id", staff_id)
+    if staff is None or not staff["enabled"]:
+        return None
+    cred = fastread.row_by_key(conn, staff_credential, "staff_id", staff_id)
+    permissions = cred["permissions"] if cred else None
+    display = " ".join(p for p in (staff["first_name"], staff["surname"]) if p)
+    return Principal(kind="staff", staff_id=staff_id, username=staff["username"], display_name=display,
+                     permissions=tuple(permissions) if permissions is not None else None, via=via)
+
+
 def resolve_session(conn: Connection, session_id: str, ttl: timedelta) -> tuple[Principal | None, bool]:
-    """The principal behind a live session (None if unknown or expired), and whether its
-    expiry is due to be slid forward with ``touch_session``.
+    """The principal behind a live session (None if unknown, expired, or its user disabled), and
+    whether its expiry is due to be slid forward with ``touch_session``.
 
     Sliding only once a few minutes have passed keeps ordinary requests read-only.
     """
@@ -131,7 +157,7 @@ def resolve_session(conn: Connection, session_id: str, ttl: timedelta) -> tuple[
     if row is None or row["expires_at"] <= stamp:
         return None, False
     due = row["expires_at"] - stamp < ttl - timedelta(minutes=5)
-    return Principal.from_json(row["principal"]), due
+    return staff_principal(conn, row["staff_id"], "credentials"), due
 
 
 def touch_session(conn: Connection, session_id: str, ttl: timedelta) -> None:
@@ -201,15 +227,16 @@ def resolve_api_key(conn: Connection, key: str) -> Principal:
         raise Unauthenticated("API Key has been revoked", code="Unauthorized")
     if row.expires_at is not None and row.expires_at <= now():
         raise Unauthenticated("API Key has expired", code="Unauthorized")
-    staff = conn.execute(sa.select(staff_t).where(staff_t.c.staff_id == row.staff_id)).first()
-    if staff is None or not staff.enabled:
-        raise Unauthenticated("The staff member of this API Key is disabled", code="Unauthorized")
     if row.kind == "debtor":
-        return Principal(kind="debtor", staff_id=staff.staff_id, username=staff.username,
-                         display_name=staff.username, debtor_id=row.debtor_id, via="apikey")
-    cred = conn.execute(sa.select(staff_credential.c.permissions)
-                        .where(staff_credential.c.staff_id == staff.staff_id)).first()
-    return _principal_for_staff(staff, cred.permissions if cred else None, "apikey")
+        staff = fastread.row_by_key(conn, staff_t, "staff_id", row.staff_id)
+        if staff is None or not staff["enabled"]:
+            raise Unauthenticated("The staff member of this API Key is disabled", code="Unauthorized")
+        return Principal(kind="debtor", staff_id=row.staff_id, username=staff["username"],
+                         display_name=staff["username"], debtor_id=row.debtor_id, via="apikey", key_id=row.key_id)
+    principal = staff_principal(conn, row.staff_id, "apikey")
+    if principal is None:
+        raise Unauthenticated("The staff member of this API Key is disabled", code="Unauthorized")
+    return replace(principal, key_id=row.key_id)
 
 
 def revoke_api_key(conn: Connection, key_or_id: str) -> None:

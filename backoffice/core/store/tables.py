@@ -68,7 +68,8 @@ auth_session = sa.Table(
     "auth_session", metadata,
     # SHA-256 of the session id: a stolen database does not yield live sessions.
     sa.Column("session_hash", sa.String(64), primary_key=True),
-    sa.Column("principal", sa.JSON, nullable=False),
+    # Who logged in; what they may do is read afresh on every request, never kept here.
+    sa.Column("staff_id", sa.String(36), nullable=False, index=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
     sa.Column("permanent", sa.Boolean, nullable=False, server_default=sa.false()),

@@ -47,8 +47,10 @@ def authenticate(call: Call) -> Any:
                              code="NotImplementedException")
     remember = bool(call.dto.get("RememberMe"))
     ttl = timedelta(seconds=REMEMBER_SECONDS if remember else call.settings.session_ttl_seconds)
-    with call.db.write() as conn:
+    # The (deliberately slow) password check reads; only creating the session takes the write lock.
+    with call.db.read() as conn:
         principal = auth.check_credentials(conn, str(username or ""), str(password or ""))
+    with call.db.write() as conn:
         session_id = auth.create_session(conn, principal, ttl, permanent=remember)
     call.principal = principal
     call.session_id = session_id

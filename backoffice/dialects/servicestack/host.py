@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -77,8 +78,10 @@ class Call:
         """Whose stateful drafts these are: the session, or the API key."""
         if self.session_id:
             return auth.session_owner(self.session_id)
-        return auth.session_owner("apikey:" + (self.principal.staff_id + (self.principal.debtor_id or "")
-                                               if self.principal else ""))
+        if self.principal is not None and self.principal.key_id:
+            return auth.session_owner("apikey:" + self.principal.key_id)
+        # HTTP Basic: one staff member's requests share their held records.
+        return auth.session_owner("staff:" + (self.principal.staff_id if self.principal else ""))
 
     def actor(self) -> Principal:
         if self.principal is None:
@@ -220,9 +223,11 @@ class ServiceStackHost:
             op, path_params, path_fmt = matched
             fmt = self._format(request, qmap.get("format"), path_fmt)
             body = await self._read_body(request)
-            if self.db.is_sqlite and self.runs_inline(request, op):
+            basic = request.headers.get("authorization", "").lower().startswith("basic ")
+            if self.db.is_sqlite and not basic and self.runs_inline(request, op):
                 # A pure read on SQLite takes well under a millisecond and never waits on a lock
                 # (WAL readers do not block): running it on the event loop saves the thread hop.
+                # (Not with HTTP Basic: checking a password is slow on purpose.)
                 return self._run(request, op, path_params, query, body, fmt, jsconfig)
             return await run_in_threadpool(self._run, request, op, path_params, query, body, fmt, jsconfig)
         except Exception as exc:  # every failure leaves as a ResponseStatus, never a stack trace
@@ -286,7 +291,7 @@ class ServiceStackHost:
         for pairs in (form, [(k, v) for k, v in query if k.lower() not in _RESERVED_QUERY]):
             values.update(self.bind_object(dict(pairs), dto_type, "", from_text=True))
         values.update(self.bind_object(path_params, dto_type, "", from_text=True))
-        principal, session_id = self._authenticate(request, query, form, op)
+        principal, session_id, touch = self._authenticate(request, query, form, op)
         call = Call(op=op, dto=values, principal=principal, session_id=session_id, headers=request.headers,
                     db=self.db, settings=self.settings, raw_query=query,
                     base_url=str(request.base_url).rstrip("/"))
@@ -306,7 +311,14 @@ class ServiceStackHost:
                 response.set_cookie(name, value, max_age=max_age, path="/", httponly=True,
                                      secure=self.settings.secure_cookies, samesite="lax")
         response.headers.update(call.response_headers)
+        if touch and session_id:
+            # Sliding the expiry is a write: it runs after the answer is sent, off the event loop.
+            response.background = BackgroundTask(self._touch_session, session_id)
         return response
+
+    def _touch_session(self, session_id: str) -> None:
+        with self.db.write() as conn:
+            auth.touch_session(conn, session_id, timedelta(seconds=self.settings.session_ttl_seconds))
 
     # --- binding ---------------------------------------------------------------------------
 
@@ -404,7 +416,7 @@ class ServiceStackHost:
     # --- auth ------------------------------------------------------------------------------
 
     def _authenticate(self, request: Request, query: list[tuple[str, str]], form: list[tuple[str, str]],
-                      op: Operation) -> tuple[Principal | None, str | None]:
+                      op: Operation) -> tuple[Principal | None, str | None, bool]:
         principal: Principal | None = None
         session_id: str | None = None
         key = None
@@ -440,16 +452,13 @@ class ServiceStackHost:
                     principal, touch = auth.resolve_session(conn, session_id, ttl)
                     if principal is None:
                         session_id = None
-        if touch and session_id:
-            with self.db.write() as conn:
-                auth.touch_session(conn, session_id, ttl)
         if op.permission is None:
-            return principal, session_id
+            return principal, session_id, touch
         if principal is None:
             raise errors.Unauthenticated("Not Authenticated", code="Unauthorized")
         if not allowed(principal, op.permission):
             raise errors.Forbidden(f"Forbidden: you may not call {op.request}", code="Forbidden")
-        return principal, session_id
+        return principal, session_id, touch
 
     @staticmethod
     def session_id_of(request: Request) -> str | None:

@@ -141,3 +141,44 @@ def test_http_basic_authentication(client: TestClient, db: Database) -> None:
     assert client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": "Basic !!!"}).status_code == 401
     key = _key(db, staff_username="Admin")
     assert client.get(f"/Debtors/{DEBTOR}", auth=(key, "")).status_code == 200
+
+
+def test_a_new_password_or_disabling_ends_access_at_once(client: TestClient, db: Database) -> None:
+    session_id = client.get("/auth", params={"username": "Sarah", "password": "sarah-password"}).json()["SessionId"]
+    key = _key(db, staff_username="Sarah")
+    headers = {"X-ss-id": session_id}
+    client.cookies.clear()
+    assert client.get(f"/Debtors/{DEBTOR}", headers=headers).status_code == 200
+    assert client.get(f"/Debtors/{DEBTOR}", auth=("sarah", "sarah-password")).status_code == 200
+    with db.write() as conn:
+        auth.add_user(conn, "Sarah", "changed")
+    assert client.get(f"/Debtors/{DEBTOR}", headers=headers).status_code == 401
+    assert client.get(f"/Debtors/{DEBTOR}", auth=("sarah", "sarah-password")).status_code == 401
+    assert client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    with db.write() as conn:
+        auth.set_enabled(conn, "Sarah", False)
+    assert client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    assert client.get("/auth", params={"username": "Sarah", "password": "changed"}).status_code == 401
+
+
+def test_narrowed_permissions_apply_to_a_live_session(client: TestClient, db: Database) -> None:
+    session_id = client.get("/auth", params={"username": "Sarah", "password": "sarah-password"}).json()["SessionId"]
+    with db.write() as conn:
+        auth.add_user(conn, "Sarah", "sarah-password", permissions=["Debtor.Get"])
+    # Changing the credential ends the session; a new one carries the narrower permissions.
+    assert client.get(f"/Debtors/{DEBTOR}", headers={"X-ss-id": session_id}).status_code == 401
+    client.get("/auth", params={"username": "Sarah", "password": "sarah-password"})
+    assert client.get(f"/Debtors/{DEBTOR}").status_code == 200
+    assert client.get("/SalesOrders/babce67cdbf64f778536").status_code == 403
+
+
+def test_each_api_key_holds_its_own_records(client: TestClient, db: Database) -> None:
+    first, second = _key(db, staff_username="Admin"), _key(db, staff_username="Admin")
+    stateful = {"jiwa-stateful": "true"}
+    client.patch(f"/Debtors/{DEBTOR}", json={"Name": "Held by the first key"},
+                 headers={**stateful, "Authorization": f"Bearer {first}"})
+    other = client.get(f"/Debtors/{DEBTOR}", headers={**stateful, "Authorization": f"Bearer {second}"})
+    assert other.json()["Name"] == "Bayside Hardware Pty Ltd"
+    assert client.get("/Debtors/Save", headers={**stateful, "Authorization": f"Bearer {second}"}).status_code == 200
+    saved = client.get("/Debtors/Save", headers={**stateful, "Authorization": f"Bearer {first}"})
+    assert saved.status_code == 409  # the second key saved (unchanged) in between: a new revision

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 13:01:54.713702
+Create Date: 2026-11-22 13:38:09.139816
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def upgrade() -> None:
     )
     op.create_table('auth_session',
     sa.Column('session_hash', sa.String(length=64), nullable=False),
-    sa.Column('principal', sa.JSON(), nullable=False),
+    sa.Column('staff_id', sa.String(length=36), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.Column('permanent', sa.Boolean(), server_default=sa.false(), nullable=False),
@@ -42,6 +42,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_auth_session_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_auth_session_staff_id'), ['staff_id'], unique=False)
 
     op.create_table('branch',
     sa.Column('branch_id', sa.String(length=36), nullable=False),
@@ -620,6 +621,7 @@ def downgrade() -> None:
     op.drop_table('custom_field')
     op.drop_table('branch')
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_auth_session_staff_id'))
         batch_op.drop_index(batch_op.f('ix_auth_session_expires_at'))
 
     op.drop_table('auth_session')
