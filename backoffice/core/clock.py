@@ -12,3 +12,15 @@ from datetime import UTC, datetime
 def now() -> datetime:
     stamp = datetime.now(UTC).replace(tzinfo=None)
     return stamp.replace(microsecond=stamp.microsecond // 1000 * 1000)
+
+
+def naive_utc(value: datetime) -> datetime:
+    """A datetime as the core keeps it: UTC without tzinfo (an offset is converted, not dropped)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def parse_iso(text: str) -> datetime:
+    """An ISO 8601 date or date-time, with or without an offset or 'Z', as naive UTC."""
+    return naive_utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))

@@ -18,7 +18,9 @@ from sqlalchemy.engine import Connection
 
 from .auth import Principal
 from .catalog import CATALOG, Entity, Field, FieldType, View, ViewColumn
+from .clock import naive_utc, parse_iso
 from .errors import FieldError, Invalid
+from .records import INT_MAX, INT_MIN
 from .store import fastread
 from .store.tables import ENTITY_TABLES
 
@@ -161,15 +163,21 @@ def _coerce(view: View, column: ViewColumn, value: Any) -> Any:
         if f.type is FieldType.INT:
             if f.enum and isinstance(value, str) and not value.strip().lstrip("-").isdigit():
                 return CATALOG.enums[f.enum].by_name(value.strip()).code
-            return int(str(value).strip())
+            whole = int(str(value).strip())
+            if not INT_MIN <= whole <= INT_MAX:
+                raise ValueError
+            return whole
         if f.type in (FieldType.FLOAT, FieldType.MONEY):
-            return float(str(value).strip())
+            number = float(str(value).strip())
+            if number != number or number in (float("inf"), float("-inf")):
+                raise ValueError
+            return number
         if f.type is FieldType.DATETIME:
             if isinstance(value, datetime):
-                return value
+                return naive_utc(value)
             if isinstance(value, date):
                 return datetime(value.year, value.month, value.day)
-            return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).replace(tzinfo=None)
+            return parse_iso(str(value))
         if f.type is FieldType.DATE:
             return value if isinstance(value, date) else date.fromisoformat(str(value).strip()[:10])
     except (ValueError, KeyError) as exc:

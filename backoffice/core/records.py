@@ -23,12 +23,15 @@ from sqlalchemy.engine import Connection
 
 from .auth import Principal, scope
 from .catalog import CATALOG, Entity, FieldType
-from .clock import now
+from .clock import naive_utc, now, parse_iso
 from .errors import Conflict, FieldError, Invalid, NotFound
 from .store import fastread
 from .store.tables import ENTITY_TABLES
 
 Doc = dict[str, Any]
+
+# Whole numbers are stored as 32-bit integers (PostgreSQL's INTEGER).
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 # Transient markers on in-memory documents; never stored, never returned.
 GIVEN = "__given__"  # the set of field names the caller supplied for this (new) item
@@ -226,7 +229,9 @@ def _coerce(entity: Entity, name: str, value: Any, errors: list[FieldError]) -> 
             if f.enum and isinstance(value, str) and not value.lstrip("-").isdigit():
                 return CATALOG.enums[f.enum].by_name(value).code
             number = float(value)
-            if number != int(number):
+            if number != number or number in (float("inf"), float("-inf")) or number != int(number):
+                raise ValueError
+            if not INT_MIN <= number <= INT_MAX:
                 raise ValueError
             if f.enum:
                 CATALOG.enums[f.enum].by_code(int(number))
@@ -240,11 +245,12 @@ def _coerce(entity: Entity, name: str, value: Any, errors: list[FieldError]) -> 
             return number
         if f.type is FieldType.DATETIME:
             if isinstance(value, datetime):
+                value = naive_utc(value)
                 return value.replace(microsecond=value.microsecond // 1000 * 1000)
             if isinstance(value, date):
                 return datetime(value.year, value.month, value.day)
             if isinstance(value, str):
-                return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).replace(tzinfo=None)
+                return parse_iso(value)
             raise TypeError
         if f.type is FieldType.DATE:
             if isinstance(value, datetime):

@@ -378,9 +378,12 @@ def _wire_value(value: Any) -> Any:
 
 def _int_param(name: str, value: Any) -> int:
     try:
-        return int(str(value).strip())
+        whole = int(str(value).strip())
     except ValueError as exc:
         raise errors.Invalid.field(name, f"{name} must be a whole number", "InvalidValue") from exc
+    if not 0 <= whole < 2**31:
+        raise errors.Invalid.field(name, f"{name} must be between 0 and {2**31 - 1}", "InvalidValue")
+    return whole
 
 
 def parse_auto_query(params: dict[str, Any], columns: dict[str, str]) -> query.Query:

@@ -358,13 +358,17 @@ class ServiceStackHost:
                 if isinstance(value, bool):
                     raise TypeError("a whole number")
                 number = float(value) if isinstance(value, str | int | float) else None
-                if number is None or number != int(number):
-                    raise TypeError("a whole number")
+                limit = 2**31 if kind == "int" else 2**63
+                if number is None or not -limit <= number < limit or number != int(number):
+                    raise TypeError("a whole number in range")
                 return int(number)
             if kind in ("double", "decimal"):
                 if isinstance(value, bool) or not isinstance(value, str | int | float):
                     raise TypeError("a number")
-                return float(value)
+                number = float(value)
+                if number != number or number in (float("inf"), float("-inf")):
+                    raise TypeError("a finite number")
+                return number
             if kind == "bool":
                 if isinstance(value, bool):
                     return value

@@ -201,3 +201,40 @@ def test_xml_request_body_as_the_xml_client_sends_it(admin: TestClient) -> None:
     wrong = admin.patch("/SalesOrders/babce67cdbf64f778536", content=b"<x><QuantityOrdered>",
                         headers={"Content-Type": "application/xml"})
     assert wrong.status_code == 400
+
+
+@pytest.mark.parametrize("method, path, kwargs", [
+    ("GET", "/Queries/SalesOrderList", {"params": {"Skip": "1e400"}}),
+    ("GET", "/Queries/SalesOrderList", {"params": {"Skip": "99999999999999999999999"}}),
+    ("GET", "/Queries/SalesOrderList", {"params": {"Take": "-1"}}),
+    ("GET", "/Queries/SO_Main", {"params": {"Status": "99999999999999999999999"}}),
+    ("GET", "/Queries/SO_Main", {"params": {"InvoiceTotalGreaterThan": "1e400"}}),
+    ("GET", "/Queries/SO_Main", {"params": {"InvoiceInitDateBetween": "x,y"}}),
+    ("GET", "/Queries/SO_Main", {"params": {"StatusIn": "a,b"}}),
+    ("PATCH", "/Inventory/IN000000000000000001", {"json": {"DecimalPlaces": 1e20}}),
+    ("PATCH", "/Inventory/IN000000000000000001", {"json": {"DecimalPlaces": 99999999999999999999999}}),
+    ("PATCH", "/Inventory/IN000000000000000001", {"json": {"DefaultPrice": "NaN"}}),
+    ("PATCH", "/Inventory/IN000000000000000001", {"json": {"Status": "Exploded"}}),
+    ("PATCH", "/Inventory/IN000000000000000001", {"json": {"Notes": [1, 2]}}),
+    ("PATCH", "/Inventory/IN000000000000000001", {"json": {"Notes": "text"}}),
+    ("PATCH", "/Inventory/IN000000000000000001", {"json": {"PartNo": {"a": 1}}}),
+    ("PATCH", "/Inventory/IN000000000000000001", {"json": {"PhysicalItem": "maybe"}}),
+    ("POST", "/SalesOrders", {"json": {"DebtorID": "0000000061000000001V", "Lines": [{"InvoiceLineID": "nope"}]}}),
+    ("POST", "/SalesOrders", {"content": b"\xff\xfe\x00", "headers": {"Content-Type": "application/json"}}),
+    ("POST", "/SalesOrders", {"content": b"DebtorID=%ZZ&Lines=1", "headers": {
+        "Content-Type": "application/x-www-form-urlencoded"}}),
+])
+def test_hostile_values_are_400s_never_500s(admin: TestClient, method: str, path: str, kwargs: dict) -> None:
+    response = admin.request(method, path, **kwargs)
+    assert response.status_code in (400, 404), response.text
+    assert response.json()["ResponseStatus"]["Message"]
+
+
+def test_offsets_are_converted_not_dropped(admin: TestClient) -> None:
+    # 10 January 19:00 at +10:00 is 09:00 UTC, the time of the order dated the 10th.
+    shifted = admin.get("/Queries/SO_Main", params={"InvoiceInitDateGreaterThanOrEqualTo": "2026-01-10T19:00:00+10:00",
+                                                    "Include": "Total"}).json()
+    assert shifted["Total"] == 3
+    patched = admin.patch("/SalesOrders/babce67cdbf64f778536", params={"jsconfig": "dh:iso8601"},
+                          json={"ExpectedDeliveryDate": "2026-03-01T10:00:00+10:00"}).json()
+    assert patched["ExpectedDeliveryDate"] == "2026-03-01T00:00:00"
