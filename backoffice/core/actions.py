@@ -46,9 +46,11 @@ def make_order_from_quote(conn: Connection, actor: Principal, quote_id: str) -> 
     order["lines"] = [{name: line.get(name) for name in _LINE_TO_ORDER} | {"fix_price": True}
                       for line in quote.get("lines", [])]
     order["notes"] = [{"note_text": f"Made from quote {quote['quote_no']}"}]
-    created = records.create(conn, actor, "SalesOrder", order, allow_system=True)
-    records.update(conn, actor, "SalesQuote", quote_id, {"status": QUOTE_ORDERED})
-    return created
+    # The quote moves first, on the revision that was checked: of two requests at once, one
+    # gets a Conflict instead of both making an order.
+    records.update(conn, actor, "SalesQuote", quote_id, {"status": QUOTE_ORDERED},
+                   expected_revision=quote["revision"])
+    return records.create(conn, actor, "SalesOrder", order, allow_system=True)
 
 
 def process_order(conn: Connection, actor: Principal, invoice_id: str) -> dict[str, Any]:
@@ -66,10 +68,12 @@ def process_order(conn: Connection, actor: Principal, invoice_id: str) -> dict[s
     lines = [{"invoice_line_id": line["invoice_line_id"], "quantity_this_del": line["quantity_ordered"],
               "quantity_back_ord": 0.0} for line in order.get("lines", [])]
     current = max(order["histories"], key=lambda h: h["history_no"])
+    # On the revision that was checked: of two requests at once, one gets a Conflict rather
+    # than the debtor being charged twice.
     processed = records.update(conn, actor, "SalesOrder", invoice_id, {
         "status": ORDER_PROCESSED, "lines": lines,
         "histories": [{"invoice_history_id": current["invoice_history_id"], "delivered": True,
-                       "delivered_date": stamp}]})
+                       "delivered_date": stamp}]}, expected_revision=order["revision"])
     total = processed["invoice_total"]
     gst = round(sum((line.get("tax_to_charge") or 0.0) * (line.get("quantity_ordered") or 0.0)
                     for line in processed.get("lines", [])), 2)

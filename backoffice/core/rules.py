@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from .catalog import CATALOG
 from .clock import now
-from .errors import FieldError
+from .errors import Conflict, FieldError
 from .numbering import next_number
 from .records import GIVEN, Doc, RuleContext, new_key, rule
 from .store.tables import ENTITY_TABLES
@@ -114,6 +114,7 @@ def sales_document(ctx: RuleContext) -> None:
     """Numbering, history, debtor defaults, line pricing and totals of orders and quotes."""
     kind = ctx.entity.name
     new, conn = ctx.new, ctx.conn
+    _only_entered_documents_change(ctx)
     history_entity = CATALOG.entity(f"{kind}History")
     history_key = history_entity.key
     stamp = now()
@@ -137,6 +138,14 @@ def sales_document(ctx: RuleContext) -> None:
     if not histories:
         histories.append({history_key: new_key(), "history_no": 1, "status": new.get("status", 0),
                           "date_created": stamp, "record_date": stamp, GIVEN: set()})
+    # A history added in this write (it carries GIVEN) is the next delivery.
+    numbers = [h.get("history_no") or 0 for h in histories if h.get(GIVEN) is None]
+    for history in histories:
+        if history.get(GIVEN) is not None:
+            history["history_no"] = max(numbers, default=0) + 1
+            numbers.append(history["history_no"])
+            history["date_created"] = history.get("date_created") or stamp
+            history["record_date"] = history.get("record_date") or stamp
     current = max(histories, key=lambda h: h.get("history_no") or 0)
     new["current_history_no"] = current.get("history_no") or 1
     current["status"] = new.get("status", 0)
@@ -149,6 +158,9 @@ def sales_document(ctx: RuleContext) -> None:
         if line.get(history_key) not in known_histories:
             line[history_key] = current[history_key]
         line["item_no"] = i + 1
+        if ctx.actor.is_debtor and (line.get("quantity_ordered") or 0) < 0:
+            ctx.errors.append(FieldError(f"lines[{i}].quantity_ordered", "GreaterThanOrEqual",
+                                         "QuantityOrdered must not be negative"))
         _complete_line(ctx, kind, line, new.get("debtor_id"))
         check_custom_values(ctx, f"{kind}Line", line.get("custom_field_values", []), f"lines[{i}].")
 
@@ -160,6 +172,40 @@ def sales_document(ctx: RuleContext) -> None:
     new["invoice_total"] = round(sum(line.get("line_total") or 0.0 for line in lines) + cartage + cartage_tax, 2)
     complete_notes(ctx, kind, new.get("notes", []))
     check_custom_values(ctx, kind, new.get("custom_field_values", []), "")
+
+
+ENTERED = 0
+CLOSED = 1
+
+
+def _business_content(entity_name: str, doc: Doc) -> tuple[Any, ...]:
+    """What a sales document says, apart from its status, notes and custom fields."""
+    entity = CATALOG.entity(entity_name)
+    header = tuple((f.name, doc.get(f.name)) for f in entity.fields if not f.system and f.name != "status")
+    children = []
+    for collection in ("lines", "histories"):
+        child = CATALOG.entity(entity.child(collection).entity)
+        children.append(tuple(
+            tuple((f.name, item.get(f.name)) for f in child.fields if not f.system)
+            for item in doc.get(collection, [])))
+    return header, tuple(children)
+
+
+def _only_entered_documents_change(ctx: RuleContext) -> None:
+    """An order or quote that is no longer Entered (processed, ordered, closed) is settled: only
+    staff may change it, and only to close it or to add notes."""
+    old = ctx.old
+    if old is None or old.get("status") == ENTERED:
+        return
+    state = CATALOG.enums[ctx.entity.field("status").enum or ""].by_code(old["status"]).name
+    number = old.get("invoice_no") or old.get("quote_no")
+    if ctx.actor.is_debtor:
+        raise Conflict(f"{ctx.entity.name} {number} is {state} and can no longer be changed", code="InvalidOrderState")
+    if ctx.new.get("status") not in (old["status"], CLOSED):
+        raise Conflict(f"{ctx.entity.name} {number} is {state}; it can only be closed", code="InvalidOrderState")
+    if _business_content(ctx.entity.name, ctx.new) != _business_content(ctx.entity.name, old):
+        raise Conflict(f"{ctx.entity.name} {number} is {state}; only its status and notes can change",
+                       code="InvalidOrderState")
 
 
 def _debtor_delivery_defaults(conn: Connection, doc: Doc) -> None:

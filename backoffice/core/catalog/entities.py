@@ -296,15 +296,18 @@ def _add_sales_document(catalog: Catalog, kind: str, key: str, line_key: str, hi
             _s("debtor_contact_name", 100),
             _s("delivery_addressee", 200), *_address("delivery_"),
             _s("delivery_country", 60), Field("delivery_notes", T.TEXT), _s("delivery_courier_details", 200),
-            _money("cartage1_ex_gst"), _money("cartage2_ex_gst"), _money("cartage3_ex_gst"),
-            _float("cartage_gst_rate", default=10.0),
+            # Freight is charged by the seller; a customer cannot set it.
+            _money("cartage1_ex_gst", debtor_readonly=True), _money("cartage2_ex_gst", debtor_readonly=True),
+            _money("cartage3_ex_gst", debtor_readonly=True),
+            _float("cartage_gst_rate", default=10.0, debtor_readonly=True),
             _money("invoice_total", system=True),
             _int("current_history_no", 1, system=True),
             _ref("source_quote_id", "SalesQuote", system=True) if kind == "SalesOrder" else
             _dt("expiry_date"),
         ],
         children=[
-            Child("histories", f"{kind}History", key, order_by=("history_no",)),
+            # Deliveries are the seller's business: a customer can neither add nor change one.
+            Child("histories", f"{kind}History", key, order_by=("history_no",), debtor_readonly=True),
             Child("lines", f"{kind}Line", key, order_by=("item_no",)),
             _notes(kind),
             _custom_values(kind),

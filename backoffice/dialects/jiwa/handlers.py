@@ -145,7 +145,8 @@ class JiwaHandlers:
         def handler(call: Call) -> Any:
             with call.db.write() as conn:
                 key = self._held_key(call, res, conn)
-                drafts.abandon(conn, call.owner, res.entity, key)
+                if not drafts.abandon(conn, call.owner, res.entity, key):
+                    raise errors.NotFound(f"No {res.entity} {key} is held in this session", code="RecordNotFound")
             return None
         return handler
 

@@ -105,3 +105,32 @@ def test_quotes_and_stateful_routes_for_the_debtor(customer: TestClient) -> None
     assert customer.patch(f"/SalesQuotes/{quote_id}", json={"OrderNo": "held"}, headers=stateful).status_code == 200
     assert customer.get(f"/SalesQuotes/{quote_id}/Save", headers=stateful).json()["OrderNo"] == "held"
     assert customer.get("/KeepAlive").status_code == 204
+
+
+def test_a_debtor_cannot_touch_deliveries_freight_or_credit_itself(customer: TestClient) -> None:
+    created = customer.post("/SalesOrders", json={"Lines": [{"PartNo": "2001", "QuantityOrdered": 1}],
+                                                  "Cartage1ExGst": -5000}).json()
+    assert created["Cartage1ExGst"] == 0.0
+    invoice_id = created["InvoiceID"]
+    history = created["Histories"][0]["InvoiceHistoryID"]
+    patched = customer.patch(f"/SalesOrders/{invoice_id}", json={
+        "Histories": [{"InvoiceHistoryID": history, "Delivered": True}, {"Ref": "extra"}]}).json()
+    assert len(patched["Histories"]) == 1 and patched["Histories"][0]["Delivered"] is False
+    negative = customer.patch(f"/SalesOrders/{invoice_id}", json={"Lines": [{"PartNo": "2001",
+                                                                             "QuantityOrdered": -100}]})
+    assert negative.status_code == 400
+    assert negative.json()["ResponseStatus"]["Errors"][0]["FieldName"] == "Lines[1].QuantityOrdered"
+
+
+def test_a_debtor_cannot_reach_another_debtors_order_by_any_route(customer: TestClient) -> None:
+    history = "x"
+    for method, path in [("GET", f"/SalesOrders/{THEIR_ORDER}/Save"), ("DELETE", f"/SalesOrders/{THEIR_ORDER}/Abandon"),
+                         ("GET", f"/SalesOrders/{THEIR_ORDER}/Historys/{history}/Lines/88a358a2822e4319b9b9"),
+                         ("POST", f"/SalesOrders/{THEIR_ORDER}/Historys/{history}/Lines"),
+                         ("PATCH", f"/SalesOrders/{THEIR_ORDER}/Historys/{history}/Lines/88a358a2822e4319b9b9"),
+                         ("DELETE", f"/SalesOrders/{THEIR_ORDER}/Historys/{history}/Lines/88a358a2822e4319b9b9")]:
+        response = customer.request(method, path, json={"QuantityOrdered": 1} if method in ("POST", "PATCH") else None)
+        assert response.status_code == 404, (method, path, response.text)
+    stateful = {"jiwa-stateful": "true"}
+    assert customer.get(f"/SalesOrders/{THEIR_ORDER}", headers=stateful).status_code == 404
+    assert customer.patch(f"/SalesOrders/{THEIR_ORDER}", json={"OrderNo": "x"}, headers=stateful).status_code == 404

@@ -271,3 +271,52 @@ def test_patching_back_what_was_read_changes_nothing(admin: TestClient, path: st
     changed = {k for k in after if after[k] != read.get(k)} - {"LastSavedDateTime", "Histories"}
     assert changed == set()
     assert len(after.get("Lines", [])) == len(read.get("Lines", []))
+
+
+def test_a_processed_order_is_settled(admin: TestClient) -> None:
+    assert admin.get(f"/SalesOrders/{ORDER}/Process").status_code == 200
+    changed = admin.patch(f"/SalesOrders/{ORDER}", json={"Lines": [{"PartNo": "2001", "QuantityOrdered": 1}]})
+    assert changed.status_code == 409 and changed.json()["ResponseStatus"]["ErrorCode"] == "InvalidOrderState"
+    assert admin.patch(f"/SalesOrders/{ORDER}", json={"Status": "e_SalesOrderEntered"}).status_code == 409
+    noted = admin.post(f"/SalesOrders/{ORDER}/Notes", json={"NoteText": "Paid in full"})
+    assert noted.status_code == 201
+    closed = admin.patch(f"/SalesOrders/{ORDER}", json={"Status": "e_SalesOrderClosed"})
+    assert closed.status_code == 200 and closed.json()["Status"] == "e_SalesOrderClosed"
+
+
+def test_a_new_history_is_the_next_delivery(admin: TestClient) -> None:
+    order = admin.patch(f"/SalesOrders/{ORDER}", json={"Histories": [{"Ref": "second drop"}]}).json()
+    assert [h["HistoryNo"] for h in order["Histories"]] == [1, 2]
+    added = admin.patch(f"/SalesOrders/{ORDER}", json={"Lines": [{"PartNo": "2004", "QuantityOrdered": 1}]}).json()
+    assert added["Lines"][-1]["InvoiceLineID"]
+    second = order["Histories"][1]["InvoiceHistoryID"]
+    lines = admin.get(f"/SalesOrders/{ORDER}/Historys/{second}/Lines").json()
+    assert [line["PartNo"] for line in lines] == ["2004"]
+
+
+def test_processing_twice_at_once_charges_once(admin: TestClient, db) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from backoffice.core import actions, errors
+    from backoffice.core.auth import Principal
+
+    actor = Principal(kind="staff", staff_id="", username="Admin")
+    outcomes: list[str] = []
+
+    def process() -> None:
+        try:
+            with db.write() as conn:
+                actions.process_order(conn, actor, ORDER)
+            outcomes.append("processed")
+        except errors.Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=process) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 3 + ["processed"]
+    invoice_no = admin.get(f"/SalesOrders/{ORDER}").json()["InvoiceNo"]
+    charged = admin.get("/Queries/DebtorTransactionList", params={"Ref": invoice_no}).json()["Results"]
+    assert len(charged) == 1
