@@ -404,9 +404,10 @@ def commit(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -> Doc:
     try:
         return _commit(conn, entity, new, old)
     except sa.exc.IntegrityError as exc:
-        # A unique key taken by a concurrent writer between our check and our write.
-        raise Conflict(f"The {entity.name} clashes with a record saved at the same moment; reload and retry",
-                       code="DuplicateKey") from exc
+        # A unique key taken, or a referenced record deleted, by a concurrent writer between our
+        # checks and our write.
+        raise Conflict(f"The {entity.name} clashes with a change saved at the same moment; reload and retry",
+                       code="ConcurrencyConflict") from exc
 
 
 def _commit(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -> Doc:
@@ -433,6 +434,7 @@ def _commit(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -> Doc:
 
 def _write_children(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -> None:
     parent_key = new[entity.key]
+    gone_by_collection: list[tuple[Entity, list[str]]] = []
     for child in entity.children:
         child_entity = CATALOG.entity(child.entity)
         ct = table_of(child_entity)
@@ -451,13 +453,16 @@ def _write_children(conn: Connection, entity: Entity, new: Doc, old: Doc | None)
                 conn.execute(ct.update().where(ct.c[child_entity.key] == key).values(**values))
             kept.add(key)
             _write_children(conn, child_entity, item, before)
-        gone = [k for k in old_items if k not in kept]
+        gone_by_collection.append((child_entity, [k for k in old_items if k not in kept]))
+    # Removals last, in reverse order of the collections: lines go before the histories they sit in.
+    for child_entity, gone in reversed(gone_by_collection):
         if gone:
             _delete_tree(conn, child_entity, gone)
 
 
 def _delete_tree(conn: Connection, entity: Entity, keys: list[str]) -> None:
-    for child in entity.children:
+    # Collections in reverse order, so rows go before the rows they refer to (lines, then histories).
+    for child in reversed(entity.children):
         child_entity = CATALOG.entity(child.entity)
         ct = table_of(child_entity)
         query = sa.select(ct.c[child_entity.key]).where(ct.c[child.fk].in_(keys))
@@ -542,7 +547,12 @@ def delete(conn: Connection, actor: Principal, entity_name: str, key: str) -> No
         if conn.execute(query.limit(1)).first() is not None:
             raise Conflict(f"The {entity.name} cannot be deleted because a {other.name} refers to it",
                            code="RecordInUse")
-    _delete_tree(conn, entity, [key])
+    try:
+        _delete_tree(conn, entity, [key])
+    except sa.exc.IntegrityError as exc:
+        # Something came to refer to it between our check and the delete.
+        raise Conflict(f"The {entity.name} cannot be deleted because a record refers to it",
+                       code="RecordInUse") from exc
 
 
 def add_child(conn: Connection, actor: Principal, entity_name: str, key: str,

@@ -10,6 +10,7 @@ metadata = sa.MetaData(naming_convention={
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
 })
 
 _TYPES: dict[FieldType, sa.types.TypeEngine] = {
@@ -29,11 +30,15 @@ def _column_type(field_type: FieldType, length: int | None) -> sa.types.TypeEngi
     return _TYPES[field_type]
 
 
-def entity_table(entity: Entity, meta: sa.MetaData) -> sa.Table:
-    columns: list[sa.Column[object] | sa.Index] = []
+def entity_table(entity: Entity, meta: sa.MetaData, catalog: Catalog) -> sa.Table:
+    columns: list[sa.Column[object] | sa.Index | sa.ForeignKey] = []
     for f in entity.fields:
+        # References are real foreign keys: the database itself refuses an order for a debtor
+        # deleted at the same moment (the core checks first, to say which record is in use).
+        foreign = ([sa.ForeignKey(f"{catalog.entity(f.ref).table}.{catalog.entity(f.ref).key}")]
+                   if f.ref else [])
         columns.append(sa.Column(
-            f.name, _column_type(f.type, f.length),
+            f.name, _column_type(f.type, f.length), *foreign,
             primary_key=f.name == entity.key,
             nullable=f.name != entity.key,
             unique=f.unique or None,
@@ -48,7 +53,7 @@ def entity_table(entity: Entity, meta: sa.MetaData) -> sa.Table:
 
 
 def build_tables(catalog: Catalog, meta: sa.MetaData) -> dict[str, sa.Table]:
-    return {name: entity_table(entity, meta) for name, entity in catalog.entities.items()}
+    return {name: entity_table(entity, meta, catalog) for name, entity in catalog.entities.items()}
 
 
 ENTITY_TABLES = build_tables(CATALOG, metadata)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 13:38:09.139816
+Create Date: 2026-11-22 13:41:00.910696
 """
 
 from __future__ import annotations
@@ -64,12 +64,89 @@ def upgrade() -> None:
     sa.Column('last_saved', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('setting_id', name=op.f('pk_custom_field'))
     )
+    op.create_table('debtor_classification',
+    sa.Column('classification_id', sa.String(length=36), nullable=False),
+    sa.Column('description', sa.String(length=100), nullable=True),
+    sa.Column('is_default', sa.Boolean(), nullable=True),
+    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('classification_id', name=op.f('pk_debtor_classification'))
+    )
+    op.create_table('draft',
+    sa.Column('owner', sa.String(length=64), nullable=False),
+    sa.Column('entity', sa.String(length=40), nullable=False),
+    sa.Column('record_key', sa.String(length=36), nullable=False),
+    sa.Column('document', sa.JSON(), nullable=False),
+    sa.Column('base_revision', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('owner', 'entity', 'record_key', name=op.f('pk_draft'))
+    )
+    op.create_table('note_type',
+    sa.Column('note_type_id', sa.String(length=36), nullable=False),
+    sa.Column('owner_type', sa.String(length=40), nullable=True),
+    sa.Column('description', sa.String(length=100), nullable=True),
+    sa.Column('default_type', sa.Boolean(), nullable=True),
+    sa.Column('item_no', sa.Integer(), nullable=True),
+    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('note_type_id', name=op.f('pk_note_type'))
+    )
+    op.create_table('price_scheme',
+    sa.Column('price_scheme_id', sa.String(length=36), nullable=False),
+    sa.Column('description', sa.String(length=100), nullable=True),
+    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('price_scheme_id', name=op.f('pk_price_scheme'))
+    )
+    op.create_table('sequence',
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('next_value', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_sequence'))
+    )
+    op.create_table('staff',
+    sa.Column('staff_id', sa.String(length=36), nullable=False),
+    sa.Column('username', sa.String(length=60), nullable=True),
+    sa.Column('title', sa.String(length=20), nullable=True),
+    sa.Column('first_name', sa.String(length=60), nullable=True),
+    sa.Column('surname', sa.String(length=60), nullable=True),
+    sa.Column('email_address', sa.String(length=200), nullable=True),
+    sa.Column('enabled', sa.Boolean(), nullable=True),
+    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('staff_id', name=op.f('pk_staff')),
+    sa.UniqueConstraint('username', name=op.f('uq_staff_username'))
+    )
+    op.create_table('staff_credential',
+    sa.Column('staff_id', sa.String(length=36), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('permissions', sa.JSON(), nullable=True),
+    sa.PrimaryKeyConstraint('staff_id', name=op.f('pk_staff_credential'))
+    )
+    op.create_table('tax_rate',
+    sa.Column('tax_id', sa.String(length=36), nullable=False),
+    sa.Column('description', sa.String(length=100), nullable=True),
+    sa.Column('rate', sa.Float(), nullable=True),
+    sa.Column('is_default', sa.Boolean(), nullable=True),
+    sa.Column('tax_group', sa.String(length=20), nullable=True),
+    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('tax_id', name=op.f('pk_tax_rate'))
+    )
+    op.create_table('warehouse',
+    sa.Column('logical_id', sa.String(length=36), nullable=False),
+    sa.Column('description', sa.String(length=100), nullable=True),
+    sa.Column('physical_description', sa.String(length=100), nullable=True),
+    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('logical_id', name=op.f('pk_warehouse'))
+    )
     op.create_table('custom_field_value',
     sa.Column('value_id', sa.String(length=36), nullable=False),
     sa.Column('owner_type', sa.String(length=40), nullable=True),
     sa.Column('owner_id', sa.String(length=36), nullable=True),
     sa.Column('setting_id', sa.String(length=36), nullable=True),
     sa.Column('contents', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['setting_id'], ['custom_field.setting_id'], name=op.f('fk_custom_field_value_setting_id')),
     sa.PrimaryKeyConstraint('value_id', name=op.f('pk_custom_field_value'))
     )
     with op.batch_alter_table('custom_field_value', schema=None) as batch_op:
@@ -121,6 +198,9 @@ def upgrade() -> None:
     sa.Column('standing_discount', sa.Float(), nullable=True),
     sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
     sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['classification_id'], ['debtor_classification.classification_id'], name=op.f('fk_debtor_classification_id')),
+    sa.ForeignKeyConstraint(['parent_debtor_id'], ['debtor.debtor_id'], name=op.f('fk_debtor_parent_debtor_id')),
+    sa.ForeignKeyConstraint(['price_scheme_id'], ['price_scheme.price_scheme_id'], name=op.f('fk_debtor_price_scheme_id')),
     sa.PrimaryKeyConstraint('debtor_id', name=op.f('pk_debtor')),
     sa.UniqueConstraint('account_no', name=op.f('uq_debtor_account_no'))
     )
@@ -129,91 +209,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_debtor_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_debtor_parent_debtor_id'), ['parent_debtor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_debtor_price_scheme_id'), ['price_scheme_id'], unique=False)
-
-    op.create_table('debtor_classification',
-    sa.Column('classification_id', sa.String(length=36), nullable=False),
-    sa.Column('description', sa.String(length=100), nullable=True),
-    sa.Column('is_default', sa.Boolean(), nullable=True),
-    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('last_saved', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('classification_id', name=op.f('pk_debtor_classification'))
-    )
-    op.create_table('debtor_contact_name',
-    sa.Column('contact_name_id', sa.String(length=36), nullable=False),
-    sa.Column('debtor_id', sa.String(length=36), nullable=True),
-    sa.Column('default_contact', sa.Boolean(), nullable=True),
-    sa.Column('title', sa.String(length=20), nullable=True),
-    sa.Column('first_name', sa.String(length=60), nullable=True),
-    sa.Column('surname', sa.String(length=60), nullable=True),
-    sa.Column('primary_position_name', sa.String(length=60), nullable=True),
-    sa.Column('phone', sa.String(length=40), nullable=True),
-    sa.Column('mobile', sa.String(length=40), nullable=True),
-    sa.Column('fax', sa.String(length=40), nullable=True),
-    sa.Column('email_address', sa.String(length=200), nullable=True),
-    sa.PrimaryKeyConstraint('contact_name_id', name=op.f('pk_debtor_contact_name'))
-    )
-    with op.batch_alter_table('debtor_contact_name', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_debtor_contact_name_debtor_id'), ['debtor_id'], unique=False)
-
-    op.create_table('debtor_delivery_address',
-    sa.Column('delivery_address_id', sa.String(length=36), nullable=False),
-    sa.Column('debtor_id', sa.String(length=36), nullable=True),
-    sa.Column('is_default', sa.Boolean(), nullable=True),
-    sa.Column('delivery_address_name', sa.String(length=100), nullable=True),
-    sa.Column('delivery_address_code', sa.String(length=40), nullable=True),
-    sa.Column('address1', sa.String(length=200), nullable=True),
-    sa.Column('address2', sa.String(length=200), nullable=True),
-    sa.Column('address3', sa.String(length=200), nullable=True),
-    sa.Column('address4', sa.String(length=200), nullable=True),
-    sa.Column('postcode', sa.String(length=20), nullable=True),
-    sa.Column('country', sa.String(length=60), nullable=True),
-    sa.Column('notes', sa.Text(), nullable=True),
-    sa.Column('courier_details', sa.String(length=200), nullable=True),
-    sa.PrimaryKeyConstraint('delivery_address_id', name=op.f('pk_debtor_delivery_address'))
-    )
-    with op.batch_alter_table('debtor_delivery_address', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_debtor_delivery_address_debtor_id'), ['debtor_id'], unique=False)
-
-    op.create_table('debtor_transaction',
-    sa.Column('trans_id', sa.String(length=36), nullable=False),
-    sa.Column('debtor_id', sa.String(length=36), nullable=True),
-    sa.Column('debit_credit', sa.Boolean(), nullable=True),
-    sa.Column('source', sa.String(length=40), nullable=True),
-    sa.Column('ref', sa.String(length=60), nullable=True),
-    sa.Column('remark', sa.String(length=200), nullable=True),
-    sa.Column('tran_date', sa.DateTime(), nullable=True),
-    sa.Column('due_date', sa.DateTime(), nullable=True),
-    sa.Column('amount', sa.Float(), nullable=True),
-    sa.Column('allocated_amount', sa.Float(), nullable=True),
-    sa.Column('gst_amount', sa.Float(), nullable=True),
-    sa.Column('inv_remit_no', sa.String(length=40), nullable=True),
-    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('last_saved', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('trans_id', name=op.f('pk_debtor_transaction'))
-    )
-    with op.batch_alter_table('debtor_transaction', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_debtor_transaction_debtor_id'), ['debtor_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_debtor_transaction_debtor_id_tran_date'), ['debtor_id', 'tran_date'], unique=False)
-
-    op.create_table('draft',
-    sa.Column('owner', sa.String(length=64), nullable=False),
-    sa.Column('entity', sa.String(length=40), nullable=False),
-    sa.Column('record_key', sa.String(length=36), nullable=False),
-    sa.Column('document', sa.JSON(), nullable=False),
-    sa.Column('base_revision', sa.Integer(), nullable=True),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('owner', 'entity', 'record_key', name=op.f('pk_draft'))
-    )
-    op.create_table('inventory_debtor_price',
-    sa.Column('debtor_price_id', sa.String(length=36), nullable=False),
-    sa.Column('inventory_id', sa.String(length=36), nullable=True),
-    sa.Column('debtor_id', sa.String(length=36), nullable=True),
-    sa.Column('price', sa.Float(), nullable=True),
-    sa.PrimaryKeyConstraint('debtor_price_id', name=op.f('pk_inventory_debtor_price'))
-    )
-    with op.batch_alter_table('inventory_debtor_price', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_inventory_debtor_price_debtor_id'), ['debtor_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_inventory_debtor_price_inventory_id'), ['inventory_id'], unique=False)
 
     op.create_table('inventory_item',
     sa.Column('inventory_id', sa.String(length=36), nullable=False),
@@ -245,6 +240,7 @@ def upgrade() -> None:
     sa.Column('available_stock', sa.Float(), nullable=True),
     sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
     sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['tax_outwards_id'], ['tax_rate.tax_id'], name=op.f('fk_inventory_item_tax_outwards_id')),
     sa.PrimaryKeyConstraint('inventory_id', name=op.f('pk_inventory_item')),
     sa.UniqueConstraint('part_no', name=op.f('uq_inventory_item_part_no'))
     )
@@ -261,6 +257,8 @@ def upgrade() -> None:
     sa.Column('note_text', sa.Text(), nullable=True),
     sa.Column('last_modified_by_staff_id', sa.String(length=36), nullable=True),
     sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['last_modified_by_staff_id'], ['staff.staff_id'], name=op.f('fk_note_last_modified_by_staff_id')),
+    sa.ForeignKeyConstraint(['note_type_id'], ['note_type.note_type_id'], name=op.f('fk_note_note_type_id')),
     sa.PrimaryKeyConstraint('note_id', name=op.f('pk_note'))
     )
     with op.batch_alter_table('note', schema=None) as batch_op:
@@ -268,120 +266,78 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_note_note_type_id'), ['note_type_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_note_owner_type_owner_id'), ['owner_type', 'owner_id'], unique=False)
 
-    op.create_table('note_type',
-    sa.Column('note_type_id', sa.String(length=36), nullable=False),
-    sa.Column('owner_type', sa.String(length=40), nullable=True),
-    sa.Column('description', sa.String(length=100), nullable=True),
-    sa.Column('default_type', sa.Boolean(), nullable=True),
-    sa.Column('item_no', sa.Integer(), nullable=True),
-    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('last_saved', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('note_type_id', name=op.f('pk_note_type'))
-    )
-    op.create_table('price_scheme',
-    sa.Column('price_scheme_id', sa.String(length=36), nullable=False),
-    sa.Column('description', sa.String(length=100), nullable=True),
-    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('last_saved', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('price_scheme_id', name=op.f('pk_price_scheme'))
-    )
-    op.create_table('sales_order',
-    sa.Column('invoice_id', sa.String(length=36), nullable=False),
-    sa.Column('invoice_no', sa.String(length=20), nullable=True),
+    op.create_table('debtor_contact_name',
+    sa.Column('contact_name_id', sa.String(length=36), nullable=False),
     sa.Column('debtor_id', sa.String(length=36), nullable=True),
-    sa.Column('order_no', sa.String(length=60), nullable=True),
-    sa.Column('so_reference', sa.String(length=60), nullable=True),
-    sa.Column('status', sa.Integer(), nullable=True),
-    sa.Column('credit_note', sa.Boolean(), nullable=True),
-    sa.Column('initiated_date', sa.DateTime(), nullable=True),
-    sa.Column('invoice_init_date', sa.DateTime(), nullable=True),
-    sa.Column('expected_delivery_date', sa.DateTime(), nullable=True),
-    sa.Column('staff_id', sa.String(length=36), nullable=True),
-    sa.Column('logical_id', sa.String(length=36), nullable=True),
-    sa.Column('branch_id', sa.String(length=36), nullable=True),
-    sa.Column('debtor_contact_name', sa.String(length=100), nullable=True),
-    sa.Column('delivery_addressee', sa.String(length=200), nullable=True),
-    sa.Column('delivery_address1', sa.String(length=200), nullable=True),
-    sa.Column('delivery_address2', sa.String(length=200), nullable=True),
-    sa.Column('delivery_address3', sa.String(length=200), nullable=True),
-    sa.Column('delivery_address4', sa.String(length=200), nullable=True),
-    sa.Column('delivery_postcode', sa.String(length=20), nullable=True),
-    sa.Column('delivery_country', sa.String(length=60), nullable=True),
-    sa.Column('delivery_notes', sa.Text(), nullable=True),
-    sa.Column('delivery_courier_details', sa.String(length=200), nullable=True),
-    sa.Column('cartage1_ex_gst', sa.Float(), nullable=True),
-    sa.Column('cartage2_ex_gst', sa.Float(), nullable=True),
-    sa.Column('cartage3_ex_gst', sa.Float(), nullable=True),
-    sa.Column('cartage_gst_rate', sa.Float(), nullable=True),
-    sa.Column('invoice_total', sa.Float(), nullable=True),
-    sa.Column('current_history_no', sa.Integer(), nullable=True),
-    sa.Column('source_quote_id', sa.String(length=36), nullable=True),
+    sa.Column('default_contact', sa.Boolean(), nullable=True),
+    sa.Column('title', sa.String(length=20), nullable=True),
+    sa.Column('first_name', sa.String(length=60), nullable=True),
+    sa.Column('surname', sa.String(length=60), nullable=True),
+    sa.Column('primary_position_name', sa.String(length=60), nullable=True),
+    sa.Column('phone', sa.String(length=40), nullable=True),
+    sa.Column('mobile', sa.String(length=40), nullable=True),
+    sa.Column('fax', sa.String(length=40), nullable=True),
+    sa.Column('email_address', sa.String(length=200), nullable=True),
+    sa.ForeignKeyConstraint(['debtor_id'], ['debtor.debtor_id'], name=op.f('fk_debtor_contact_name_debtor_id')),
+    sa.PrimaryKeyConstraint('contact_name_id', name=op.f('pk_debtor_contact_name'))
+    )
+    with op.batch_alter_table('debtor_contact_name', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_debtor_contact_name_debtor_id'), ['debtor_id'], unique=False)
+
+    op.create_table('debtor_delivery_address',
+    sa.Column('delivery_address_id', sa.String(length=36), nullable=False),
+    sa.Column('debtor_id', sa.String(length=36), nullable=True),
+    sa.Column('is_default', sa.Boolean(), nullable=True),
+    sa.Column('delivery_address_name', sa.String(length=100), nullable=True),
+    sa.Column('delivery_address_code', sa.String(length=40), nullable=True),
+    sa.Column('address1', sa.String(length=200), nullable=True),
+    sa.Column('address2', sa.String(length=200), nullable=True),
+    sa.Column('address3', sa.String(length=200), nullable=True),
+    sa.Column('address4', sa.String(length=200), nullable=True),
+    sa.Column('postcode', sa.String(length=20), nullable=True),
+    sa.Column('country', sa.String(length=60), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('courier_details', sa.String(length=200), nullable=True),
+    sa.ForeignKeyConstraint(['debtor_id'], ['debtor.debtor_id'], name=op.f('fk_debtor_delivery_address_debtor_id')),
+    sa.PrimaryKeyConstraint('delivery_address_id', name=op.f('pk_debtor_delivery_address'))
+    )
+    with op.batch_alter_table('debtor_delivery_address', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_debtor_delivery_address_debtor_id'), ['debtor_id'], unique=False)
+
+    op.create_table('debtor_transaction',
+    sa.Column('trans_id', sa.String(length=36), nullable=False),
+    sa.Column('debtor_id', sa.String(length=36), nullable=True),
+    sa.Column('debit_credit', sa.Boolean(), nullable=True),
+    sa.Column('source', sa.String(length=40), nullable=True),
+    sa.Column('ref', sa.String(length=60), nullable=True),
+    sa.Column('remark', sa.String(length=200), nullable=True),
+    sa.Column('tran_date', sa.DateTime(), nullable=True),
+    sa.Column('due_date', sa.DateTime(), nullable=True),
+    sa.Column('amount', sa.Float(), nullable=True),
+    sa.Column('allocated_amount', sa.Float(), nullable=True),
+    sa.Column('gst_amount', sa.Float(), nullable=True),
+    sa.Column('inv_remit_no', sa.String(length=40), nullable=True),
     sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
     sa.Column('last_saved', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('invoice_id', name=op.f('pk_sales_order')),
-    sa.UniqueConstraint('invoice_no', name=op.f('uq_sales_order_invoice_no'))
+    sa.ForeignKeyConstraint(['debtor_id'], ['debtor.debtor_id'], name=op.f('fk_debtor_transaction_debtor_id')),
+    sa.PrimaryKeyConstraint('trans_id', name=op.f('pk_debtor_transaction'))
     )
-    with op.batch_alter_table('sales_order', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sales_order_branch_id'), ['branch_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sales_order_debtor_id'), ['debtor_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sales_order_debtor_id_invoice_no'), ['debtor_id', 'invoice_no'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sales_order_invoice_init_date'), ['invoice_init_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sales_order_logical_id'), ['logical_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sales_order_source_quote_id'), ['source_quote_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sales_order_staff_id'), ['staff_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sales_order_status_invoice_no'), ['status', 'invoice_no'], unique=False)
+    with op.batch_alter_table('debtor_transaction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_debtor_transaction_debtor_id'), ['debtor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_debtor_transaction_debtor_id_tran_date'), ['debtor_id', 'tran_date'], unique=False)
 
-    op.create_table('sales_order_history',
-    sa.Column('invoice_history_id', sa.String(length=36), nullable=False),
-    sa.Column('invoice_id', sa.String(length=36), nullable=True),
-    sa.Column('history_no', sa.Integer(), nullable=True),
-    sa.Column('status', sa.Integer(), nullable=True),
-    sa.Column('ref', sa.String(length=60), nullable=True),
-    sa.Column('history_total', sa.Float(), nullable=True),
-    sa.Column('record_date', sa.DateTime(), nullable=True),
-    sa.Column('date_created', sa.DateTime(), nullable=True),
-    sa.Column('date_last_saved', sa.DateTime(), nullable=True),
-    sa.Column('last_modified_by', sa.String(length=60), nullable=True),
-    sa.Column('delivered', sa.Boolean(), nullable=True),
-    sa.Column('delivered_date', sa.DateTime(), nullable=True),
-    sa.Column('consignment_note', sa.String(length=100), nullable=True),
-    sa.Column('notes', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('invoice_history_id', name=op.f('pk_sales_order_history'))
-    )
-    with op.batch_alter_table('sales_order_history', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sales_order_history_invoice_id'), ['invoice_id'], unique=False)
-
-    op.create_table('sales_order_line',
-    sa.Column('invoice_line_id', sa.String(length=36), nullable=False),
-    sa.Column('invoice_id', sa.String(length=36), nullable=True),
-    sa.Column('invoice_history_id', sa.String(length=36), nullable=True),
-    sa.Column('item_no', sa.Integer(), nullable=True),
+    op.create_table('inventory_debtor_price',
+    sa.Column('debtor_price_id', sa.String(length=36), nullable=False),
     sa.Column('inventory_id', sa.String(length=36), nullable=True),
-    sa.Column('part_no', sa.String(length=60), nullable=True),
-    sa.Column('description', sa.String(length=200), nullable=True),
-    sa.Column('comment_line', sa.Boolean(), nullable=True),
-    sa.Column('comment_text', sa.Text(), nullable=True),
-    sa.Column('quantity_ordered', sa.Float(), nullable=True),
-    sa.Column('quantity_this_del', sa.Float(), nullable=True),
-    sa.Column('quantity_back_ord', sa.Float(), nullable=True),
-    sa.Column('price_ex_gst', sa.Float(), nullable=True),
-    sa.Column('price_inc_gst', sa.Float(), nullable=True),
-    sa.Column('discounted_price', sa.Float(), nullable=True),
-    sa.Column('discounted_percentage', sa.Float(), nullable=True),
-    sa.Column('discount_given', sa.Float(), nullable=True),
-    sa.Column('tax_rate', sa.Float(), nullable=True),
-    sa.Column('tax_to_charge', sa.Float(), nullable=True),
-    sa.Column('unit_cost', sa.Float(), nullable=True),
-    sa.Column('fix_price', sa.Boolean(), nullable=True),
-    sa.Column('fix_sell_price', sa.Boolean(), nullable=True),
-    sa.Column('line_total', sa.Float(), nullable=True),
-    sa.Column('non_inventory', sa.Boolean(), nullable=True),
-    sa.PrimaryKeyConstraint('invoice_line_id', name=op.f('pk_sales_order_line'))
+    sa.Column('debtor_id', sa.String(length=36), nullable=True),
+    sa.Column('price', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['debtor_id'], ['debtor.debtor_id'], name=op.f('fk_inventory_debtor_price_debtor_id')),
+    sa.ForeignKeyConstraint(['inventory_id'], ['inventory_item.inventory_id'], name=op.f('fk_inventory_debtor_price_inventory_id')),
+    sa.PrimaryKeyConstraint('debtor_price_id', name=op.f('pk_inventory_debtor_price'))
     )
-    with op.batch_alter_table('sales_order_line', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sales_order_line_inventory_id'), ['inventory_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sales_order_line_invoice_history_id'), ['invoice_history_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sales_order_line_invoice_id'), ['invoice_id'], unique=False)
+    with op.batch_alter_table('inventory_debtor_price', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inventory_debtor_price_debtor_id'), ['debtor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inventory_debtor_price_inventory_id'), ['inventory_id'], unique=False)
 
     op.create_table('sales_quote',
     sa.Column('quote_id', sa.String(length=36), nullable=False),
@@ -416,6 +372,10 @@ def upgrade() -> None:
     sa.Column('expiry_date', sa.DateTime(), nullable=True),
     sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
     sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['branch_id'], ['branch.branch_id'], name=op.f('fk_sales_quote_branch_id')),
+    sa.ForeignKeyConstraint(['debtor_id'], ['debtor.debtor_id'], name=op.f('fk_sales_quote_debtor_id')),
+    sa.ForeignKeyConstraint(['logical_id'], ['warehouse.logical_id'], name=op.f('fk_sales_quote_logical_id')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.staff_id'], name=op.f('fk_sales_quote_staff_id')),
     sa.PrimaryKeyConstraint('quote_id', name=op.f('pk_sales_quote')),
     sa.UniqueConstraint('quote_no', name=op.f('uq_sales_quote_quote_no'))
     )
@@ -427,6 +387,57 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sales_quote_logical_id'), ['logical_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sales_quote_staff_id'), ['staff_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sales_quote_status_quote_no'), ['status', 'quote_no'], unique=False)
+
+    op.create_table('sales_order',
+    sa.Column('invoice_id', sa.String(length=36), nullable=False),
+    sa.Column('invoice_no', sa.String(length=20), nullable=True),
+    sa.Column('debtor_id', sa.String(length=36), nullable=True),
+    sa.Column('order_no', sa.String(length=60), nullable=True),
+    sa.Column('so_reference', sa.String(length=60), nullable=True),
+    sa.Column('status', sa.Integer(), nullable=True),
+    sa.Column('credit_note', sa.Boolean(), nullable=True),
+    sa.Column('initiated_date', sa.DateTime(), nullable=True),
+    sa.Column('invoice_init_date', sa.DateTime(), nullable=True),
+    sa.Column('expected_delivery_date', sa.DateTime(), nullable=True),
+    sa.Column('staff_id', sa.String(length=36), nullable=True),
+    sa.Column('logical_id', sa.String(length=36), nullable=True),
+    sa.Column('branch_id', sa.String(length=36), nullable=True),
+    sa.Column('debtor_contact_name', sa.String(length=100), nullable=True),
+    sa.Column('delivery_addressee', sa.String(length=200), nullable=True),
+    sa.Column('delivery_address1', sa.String(length=200), nullable=True),
+    sa.Column('delivery_address2', sa.String(length=200), nullable=True),
+    sa.Column('delivery_address3', sa.String(length=200), nullable=True),
+    sa.Column('delivery_address4', sa.String(length=200), nullable=True),
+    sa.Column('delivery_postcode', sa.String(length=20), nullable=True),
+    sa.Column('delivery_country', sa.String(length=60), nullable=True),
+    sa.Column('delivery_notes', sa.Text(), nullable=True),
+    sa.Column('delivery_courier_details', sa.String(length=200), nullable=True),
+    sa.Column('cartage1_ex_gst', sa.Float(), nullable=True),
+    sa.Column('cartage2_ex_gst', sa.Float(), nullable=True),
+    sa.Column('cartage3_ex_gst', sa.Float(), nullable=True),
+    sa.Column('cartage_gst_rate', sa.Float(), nullable=True),
+    sa.Column('invoice_total', sa.Float(), nullable=True),
+    sa.Column('current_history_no', sa.Integer(), nullable=True),
+    sa.Column('source_quote_id', sa.String(length=36), nullable=True),
+    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('last_saved', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['branch_id'], ['branch.branch_id'], name=op.f('fk_sales_order_branch_id')),
+    sa.ForeignKeyConstraint(['debtor_id'], ['debtor.debtor_id'], name=op.f('fk_sales_order_debtor_id')),
+    sa.ForeignKeyConstraint(['logical_id'], ['warehouse.logical_id'], name=op.f('fk_sales_order_logical_id')),
+    sa.ForeignKeyConstraint(['source_quote_id'], ['sales_quote.quote_id'], name=op.f('fk_sales_order_source_quote_id')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.staff_id'], name=op.f('fk_sales_order_staff_id')),
+    sa.PrimaryKeyConstraint('invoice_id', name=op.f('pk_sales_order')),
+    sa.UniqueConstraint('invoice_no', name=op.f('uq_sales_order_invoice_no'))
+    )
+    with op.batch_alter_table('sales_order', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sales_order_branch_id'), ['branch_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sales_order_debtor_id'), ['debtor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sales_order_debtor_id_invoice_no'), ['debtor_id', 'invoice_no'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sales_order_invoice_init_date'), ['invoice_init_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sales_order_logical_id'), ['logical_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sales_order_source_quote_id'), ['source_quote_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sales_order_staff_id'), ['staff_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sales_order_status_invoice_no'), ['status', 'invoice_no'], unique=False)
 
     op.create_table('sales_quote_history',
     sa.Column('quote_history_id', sa.String(length=36), nullable=False),
@@ -443,10 +454,32 @@ def upgrade() -> None:
     sa.Column('delivered_date', sa.DateTime(), nullable=True),
     sa.Column('consignment_note', sa.String(length=100), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['quote_id'], ['sales_quote.quote_id'], name=op.f('fk_sales_quote_history_quote_id')),
     sa.PrimaryKeyConstraint('quote_history_id', name=op.f('pk_sales_quote_history'))
     )
     with op.batch_alter_table('sales_quote_history', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sales_quote_history_quote_id'), ['quote_id'], unique=False)
+
+    op.create_table('sales_order_history',
+    sa.Column('invoice_history_id', sa.String(length=36), nullable=False),
+    sa.Column('invoice_id', sa.String(length=36), nullable=True),
+    sa.Column('history_no', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Integer(), nullable=True),
+    sa.Column('ref', sa.String(length=60), nullable=True),
+    sa.Column('history_total', sa.Float(), nullable=True),
+    sa.Column('record_date', sa.DateTime(), nullable=True),
+    sa.Column('date_created', sa.DateTime(), nullable=True),
+    sa.Column('date_last_saved', sa.DateTime(), nullable=True),
+    sa.Column('last_modified_by', sa.String(length=60), nullable=True),
+    sa.Column('delivered', sa.Boolean(), nullable=True),
+    sa.Column('delivered_date', sa.DateTime(), nullable=True),
+    sa.Column('consignment_note', sa.String(length=100), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['invoice_id'], ['sales_order.invoice_id'], name=op.f('fk_sales_order_history_invoice_id')),
+    sa.PrimaryKeyConstraint('invoice_history_id', name=op.f('pk_sales_order_history'))
+    )
+    with op.batch_alter_table('sales_order_history', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sales_order_history_invoice_id'), ['invoice_id'], unique=False)
 
     op.create_table('sales_quote_line',
     sa.Column('quote_line_id', sa.String(length=36), nullable=False),
@@ -473,6 +506,9 @@ def upgrade() -> None:
     sa.Column('fix_sell_price', sa.Boolean(), nullable=True),
     sa.Column('line_total', sa.Float(), nullable=True),
     sa.Column('non_inventory', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['inventory_id'], ['inventory_item.inventory_id'], name=op.f('fk_sales_quote_line_inventory_id')),
+    sa.ForeignKeyConstraint(['quote_history_id'], ['sales_quote_history.quote_history_id'], name=op.f('fk_sales_quote_line_quote_history_id')),
+    sa.ForeignKeyConstraint(['quote_id'], ['sales_quote.quote_id'], name=op.f('fk_sales_quote_line_quote_id')),
     sa.PrimaryKeyConstraint('quote_line_id', name=op.f('pk_sales_quote_line'))
     )
     with op.batch_alter_table('sales_quote_line', schema=None) as batch_op:
@@ -480,88 +516,66 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sales_quote_line_quote_history_id'), ['quote_history_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sales_quote_line_quote_id'), ['quote_id'], unique=False)
 
-    op.create_table('sequence',
-    sa.Column('name', sa.String(length=40), nullable=False),
-    sa.Column('next_value', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('name', name=op.f('pk_sequence'))
+    op.create_table('sales_order_line',
+    sa.Column('invoice_line_id', sa.String(length=36), nullable=False),
+    sa.Column('invoice_id', sa.String(length=36), nullable=True),
+    sa.Column('invoice_history_id', sa.String(length=36), nullable=True),
+    sa.Column('item_no', sa.Integer(), nullable=True),
+    sa.Column('inventory_id', sa.String(length=36), nullable=True),
+    sa.Column('part_no', sa.String(length=60), nullable=True),
+    sa.Column('description', sa.String(length=200), nullable=True),
+    sa.Column('comment_line', sa.Boolean(), nullable=True),
+    sa.Column('comment_text', sa.Text(), nullable=True),
+    sa.Column('quantity_ordered', sa.Float(), nullable=True),
+    sa.Column('quantity_this_del', sa.Float(), nullable=True),
+    sa.Column('quantity_back_ord', sa.Float(), nullable=True),
+    sa.Column('price_ex_gst', sa.Float(), nullable=True),
+    sa.Column('price_inc_gst', sa.Float(), nullable=True),
+    sa.Column('discounted_price', sa.Float(), nullable=True),
+    sa.Column('discounted_percentage', sa.Float(), nullable=True),
+    sa.Column('discount_given', sa.Float(), nullable=True),
+    sa.Column('tax_rate', sa.Float(), nullable=True),
+    sa.Column('tax_to_charge', sa.Float(), nullable=True),
+    sa.Column('unit_cost', sa.Float(), nullable=True),
+    sa.Column('fix_price', sa.Boolean(), nullable=True),
+    sa.Column('fix_sell_price', sa.Boolean(), nullable=True),
+    sa.Column('line_total', sa.Float(), nullable=True),
+    sa.Column('non_inventory', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['inventory_id'], ['inventory_item.inventory_id'], name=op.f('fk_sales_order_line_inventory_id')),
+    sa.ForeignKeyConstraint(['invoice_history_id'], ['sales_order_history.invoice_history_id'], name=op.f('fk_sales_order_line_invoice_history_id')),
+    sa.ForeignKeyConstraint(['invoice_id'], ['sales_order.invoice_id'], name=op.f('fk_sales_order_line_invoice_id')),
+    sa.PrimaryKeyConstraint('invoice_line_id', name=op.f('pk_sales_order_line'))
     )
-    op.create_table('staff',
-    sa.Column('staff_id', sa.String(length=36), nullable=False),
-    sa.Column('username', sa.String(length=60), nullable=True),
-    sa.Column('title', sa.String(length=20), nullable=True),
-    sa.Column('first_name', sa.String(length=60), nullable=True),
-    sa.Column('surname', sa.String(length=60), nullable=True),
-    sa.Column('email_address', sa.String(length=200), nullable=True),
-    sa.Column('enabled', sa.Boolean(), nullable=True),
-    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('last_saved', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('staff_id', name=op.f('pk_staff')),
-    sa.UniqueConstraint('username', name=op.f('uq_staff_username'))
-    )
-    op.create_table('staff_credential',
-    sa.Column('staff_id', sa.String(length=36), nullable=False),
-    sa.Column('password_hash', sa.String(length=255), nullable=False),
-    sa.Column('permissions', sa.JSON(), nullable=True),
-    sa.PrimaryKeyConstraint('staff_id', name=op.f('pk_staff_credential'))
-    )
-    op.create_table('tax_rate',
-    sa.Column('tax_id', sa.String(length=36), nullable=False),
-    sa.Column('description', sa.String(length=100), nullable=True),
-    sa.Column('rate', sa.Float(), nullable=True),
-    sa.Column('is_default', sa.Boolean(), nullable=True),
-    sa.Column('tax_group', sa.String(length=20), nullable=True),
-    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('last_saved', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('tax_id', name=op.f('pk_tax_rate'))
-    )
-    op.create_table('warehouse',
-    sa.Column('logical_id', sa.String(length=36), nullable=False),
-    sa.Column('description', sa.String(length=100), nullable=True),
-    sa.Column('physical_description', sa.String(length=100), nullable=True),
-    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('last_saved', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('logical_id', name=op.f('pk_warehouse'))
-    )
+    with op.batch_alter_table('sales_order_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sales_order_line_inventory_id'), ['inventory_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sales_order_line_invoice_history_id'), ['invoice_history_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sales_order_line_invoice_id'), ['invoice_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    op.drop_table('warehouse')
-    op.drop_table('tax_rate')
-    op.drop_table('staff_credential')
-    op.drop_table('staff')
-    op.drop_table('sequence')
-    with op.batch_alter_table('sales_quote_line', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sales_quote_line_quote_id'))
-        batch_op.drop_index(batch_op.f('ix_sales_quote_line_quote_history_id'))
-        batch_op.drop_index(batch_op.f('ix_sales_quote_line_inventory_id'))
-
-    op.drop_table('sales_quote_line')
-    with op.batch_alter_table('sales_quote_history', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sales_quote_history_quote_id'))
-
-    op.drop_table('sales_quote_history')
-    with op.batch_alter_table('sales_quote', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sales_quote_status_quote_no'))
-        batch_op.drop_index(batch_op.f('ix_sales_quote_staff_id'))
-        batch_op.drop_index(batch_op.f('ix_sales_quote_logical_id'))
-        batch_op.drop_index(batch_op.f('ix_sales_quote_invoice_init_date'))
-        batch_op.drop_index(batch_op.f('ix_sales_quote_debtor_id_quote_no'))
-        batch_op.drop_index(batch_op.f('ix_sales_quote_debtor_id'))
-        batch_op.drop_index(batch_op.f('ix_sales_quote_branch_id'))
-
-    op.drop_table('sales_quote')
     with op.batch_alter_table('sales_order_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sales_order_line_invoice_id'))
         batch_op.drop_index(batch_op.f('ix_sales_order_line_invoice_history_id'))
         batch_op.drop_index(batch_op.f('ix_sales_order_line_inventory_id'))
 
     op.drop_table('sales_order_line')
+    with op.batch_alter_table('sales_quote_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sales_quote_line_quote_id'))
+        batch_op.drop_index(batch_op.f('ix_sales_quote_line_quote_history_id'))
+        batch_op.drop_index(batch_op.f('ix_sales_quote_line_inventory_id'))
+
+    op.drop_table('sales_quote_line')
     with op.batch_alter_table('sales_order_history', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sales_order_history_invoice_id'))
 
     op.drop_table('sales_order_history')
+    with op.batch_alter_table('sales_quote_history', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sales_quote_history_quote_id'))
+
+    op.drop_table('sales_quote_history')
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sales_order_status_invoice_no'))
         batch_op.drop_index(batch_op.f('ix_sales_order_staff_id'))
@@ -573,25 +587,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sales_order_branch_id'))
 
     op.drop_table('sales_order')
-    op.drop_table('price_scheme')
-    op.drop_table('note_type')
-    with op.batch_alter_table('note', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_note_owner_type_owner_id'))
-        batch_op.drop_index(batch_op.f('ix_note_note_type_id'))
-        batch_op.drop_index(batch_op.f('ix_note_last_modified_by_staff_id'))
+    with op.batch_alter_table('sales_quote', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sales_quote_status_quote_no'))
+        batch_op.drop_index(batch_op.f('ix_sales_quote_staff_id'))
+        batch_op.drop_index(batch_op.f('ix_sales_quote_logical_id'))
+        batch_op.drop_index(batch_op.f('ix_sales_quote_invoice_init_date'))
+        batch_op.drop_index(batch_op.f('ix_sales_quote_debtor_id_quote_no'))
+        batch_op.drop_index(batch_op.f('ix_sales_quote_debtor_id'))
+        batch_op.drop_index(batch_op.f('ix_sales_quote_branch_id'))
 
-    op.drop_table('note')
-    with op.batch_alter_table('inventory_item', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_inventory_item_tax_outwards_id'))
-        batch_op.drop_index(batch_op.f('ix_inventory_item_description'))
-
-    op.drop_table('inventory_item')
+    op.drop_table('sales_quote')
     with op.batch_alter_table('inventory_debtor_price', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inventory_debtor_price_inventory_id'))
         batch_op.drop_index(batch_op.f('ix_inventory_debtor_price_debtor_id'))
 
     op.drop_table('inventory_debtor_price')
-    op.drop_table('draft')
     with op.batch_alter_table('debtor_transaction', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_debtor_transaction_debtor_id_tran_date'))
         batch_op.drop_index(batch_op.f('ix_debtor_transaction_debtor_id'))
@@ -605,7 +615,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_debtor_contact_name_debtor_id'))
 
     op.drop_table('debtor_contact_name')
-    op.drop_table('debtor_classification')
+    with op.batch_alter_table('note', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_note_owner_type_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_note_note_type_id'))
+        batch_op.drop_index(batch_op.f('ix_note_last_modified_by_staff_id'))
+
+    op.drop_table('note')
+    with op.batch_alter_table('inventory_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inventory_item_tax_outwards_id'))
+        batch_op.drop_index(batch_op.f('ix_inventory_item_description'))
+
+    op.drop_table('inventory_item')
     with op.batch_alter_table('debtor', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_debtor_price_scheme_id'))
         batch_op.drop_index(batch_op.f('ix_debtor_parent_debtor_id'))
@@ -618,6 +638,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_custom_field_value_owner_type_owner_id_setting_id'))
 
     op.drop_table('custom_field_value')
+    op.drop_table('warehouse')
+    op.drop_table('tax_rate')
+    op.drop_table('staff_credential')
+    op.drop_table('staff')
+    op.drop_table('sequence')
+    op.drop_table('price_scheme')
+    op.drop_table('note_type')
+    op.drop_table('draft')
+    op.drop_table('debtor_classification')
     op.drop_table('custom_field')
     op.drop_table('branch')
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
