@@ -140,3 +140,26 @@ def test_every_execution_path_gives_sqlalchemys_answer(db: Database, filters: li
     for row in expected:
         row.pop("__total")
     assert page.rows == expected and page.rows
+
+
+def test_several_machines_preparing_one_database_at_once(db_url: str) -> None:
+    """Every start runs the migrations and may load the demo: starting together must be safe."""
+    from backoffice.bootstrap import prepare_database
+
+    results: list[object] = []
+
+    def start() -> None:
+        database = Database(db_url)
+        try:
+            results.append(prepare_database(database))
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong
+            results.append(exc)
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [False, False, False]  # the template was prepared already: nothing to load

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_LOCAL_EXCLUSIVE = threading.Lock()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -67,6 +69,8 @@ class Database:
                 finally:
                     raw.execute("ROLLBACK")
             else:
+                # One snapshot for every statement: a record and its lines read as of one moment.
+                conn.execution_options(isolation_level="REPEATABLE READ")
                 with conn.begin():
                     yield conn
 
@@ -86,6 +90,24 @@ class Database:
             else:
                 with conn.begin():
                     yield conn
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One at a time: across machines with a PostgreSQL advisory lock; for SQLite (one machine)
+        within this process, since Alembic's context is process-global."""
+        if self.is_sqlite:
+            with _LOCAL_EXCLUSIVE:
+                yield
+            return
+        key = int.from_bytes(name.encode()[:8].ljust(8, b"\0"), "big", signed=True)
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.commit()
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (run on every start)."""
