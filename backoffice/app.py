@@ -19,7 +19,7 @@ from .dialects.servicestack.host import ServiceStackHost
 from .dialects.servicestack.meta import register_meta
 from .settings import Settings
 
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
 def create_app(settings: Settings, *, db: Database | None = None, run_worker: bool | None = None) -> Starlette:

@@ -45,16 +45,17 @@ def _fail(exc: errors.CoreError) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [default: 8000]")] = None,
     database: DatabaseOption = None,
-    workers: Annotated[int, typer.Option(help="Server processes sharing the database")] = 1,
+    workers: Annotated[int | None, typer.Option(help="Server processes sharing the database [default: 1]")] = None,
     no_demo: Annotated[bool, typer.Option("--no-demo", help="Do not load the demo data set")] = False,
     no_worker: Annotated[bool, typer.Option("--no-worker", help="Run background work elsewhere")] = False,
 ) -> None:
     """Start the server (upgrading the schema, and loading the demo data into an empty database)."""
     import uvicorn
 
+    # Options left out fall back to BACKOFFICE_HOST / _PORT / _WORKERS, then to the defaults.
     settings = _settings(database, host=host, port=port, workers=workers)
     db = Database(settings.database_url)
     if prepare_database(db, demo=not no_demo):
@@ -63,8 +64,10 @@ def serve(
     # Worker processes build their own settings from the environment.
     os.environ["BACKOFFICE_DATABASE_URL"] = settings.database_url
     os.environ["BACKOFFICE_RUN_WORKER"] = "0" if no_worker else "1"
-    console.print(f"backoffice on http://{host}:{port}/ ({workers} process(es), database {db.url!r})")
-    uvicorn.run("backoffice.app:app_factory", factory=True, host=host, port=port, workers=workers,
+    console.print(f"backoffice on http://{settings.host}:{settings.port}/ ({settings.workers} process(es), "
+                  f"database {db.url!r})")
+    uvicorn.run("backoffice.app:app_factory", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers,
                 log_level="warning", access_log=False, server_header=False)
 
 

@@ -172,9 +172,15 @@ class ServiceStackHost:
         """The operation for a request, its path variables and any format the path chose."""
         predefined = _PREDEFINED.match(path)
         if predefined:
-            op = self.operation(predefined.group(2))
-            if op is None:
+            name = predefined.group(2).lower()
+            served = [op for op in self.registered if op.request.lower() == name]
+            if not served:
                 return None
+            # As in ServiceStack, the verb still picks the service method: a GET cannot delete.
+            wanted = "GET" if method == "HEAD" else method
+            op = next((o for o in served if o.verb == wanted), None)
+            if op is None:
+                raise _MethodNotAllowed(method, path)
             fmt = (predefined.group(1) or "json").lower()
             return op, {}, None if predefined.group(1) is None else fmt
         # A format suffix wins over a path variable that would swallow it: /Debtors/{DebtorID}.xml
@@ -213,8 +219,12 @@ class ServiceStackHost:
             qmap = {k.lower(): v for k, v in query}
             jsconfig = parse_jsconfig(qmap.get("jsconfig"))
             fmt = self._format(request, qmap.get("format"), None)
+            method = request.method
+            override = request.headers.get("x-http-method-override", "").upper()
+            if method == "POST" and override in ("PUT", "PATCH", "DELETE", "GET"):
+                method = override  # what clients behind verb-limited proxies send
             try:
-                matched = self.match(request.method, request.url.path)
+                matched = self.match(method, request.url.path)
             except _MethodNotAllowed as exc:
                 raise errors.CoreError(str(exc), code="NotImplementedException") from exc
             if matched is None:
@@ -309,7 +319,7 @@ class ServiceStackHost:
                 response.delete_cookie(name, path="/")
             else:
                 response.set_cookie(name, value, max_age=max_age, path="/", httponly=True,
-                                     secure=self.settings.secure_cookies, samesite="lax")
+                                     secure=self.settings.secure_cookies, samesite="strict")
         response.headers.update(call.response_headers)
         if touch and session_id:
             # Sliding the expiry is a write: it runs after the answer is sent, off the event loop.

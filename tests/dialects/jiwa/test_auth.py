@@ -22,6 +22,9 @@ def test_browser_login_with_query_string_sets_cookie(client: TestClient) -> None
     assert len(body["SessionId"]) == 20
     assert client.cookies.get("ss-id") == body["SessionId"]
     assert client.cookies.get("ss-pid")
+    # Strict: another site's link or form never carries the session (GET routes such as Process write).
+    assert all("samesite=strict" in c.lower() and "httponly" in c.lower()
+               for c in response.headers.get_list("set-cookie"))
     # The browser now sends the cookie by itself.
     assert client.get(f"/Debtors/{DEBTOR}").status_code == 200
 

@@ -75,9 +75,18 @@ def test_request_names_are_case_insensitive(admin: TestClient) -> None:
 def test_predefined_routes(admin: TestClient) -> None:
     by_reply = admin.get("/json/reply/DebtorGETRequest", params={"DebtorID": DEBTOR})
     assert by_reply.status_code == 200 and by_reply.json()["AccountNo"] == "C00001"
-    by_api = admin.post("/api/SalesOrderPATCHRequest", json={"InvoiceID": "babce67cdbf64f778536",
-                                                             "OrderNo": "via-api"})
+    by_api = admin.patch("/api/SalesOrderPATCHRequest", json={"InvoiceID": "babce67cdbf64f778536",
+                                                              "OrderNo": "via-api"})
     assert by_api.status_code == 200 and by_api.json()["OrderNo"] == "via-api"
+    # The verb still counts: a link (GET) cannot delete, and HEAD answers like GET.
+    assert admin.get("/json/reply/SalesOrderDELETERequest", params={"InvoiceID": "babce67cdbf64f778536"}
+                     ).status_code == 405
+    assert admin.get("/SalesOrders/babce67cdbf64f778536").status_code == 200
+    assert admin.head(f"/Debtors/{DEBTOR}").status_code == 200
+    assert admin.options(f"/Debtors/{DEBTOR}").json()["ResponseStatus"]["ErrorCode"] == "NotImplementedException"
+    overridden = admin.post("/SalesOrders/babce67cdbf64f778536", json={"OrderNo": "tunnelled"},
+                            headers={"X-Http-Method-Override": "PATCH"})
+    assert overridden.status_code == 200 and overridden.json()["OrderNo"] == "tunnelled"
     xml = admin.get("/xml/reply/DebtorGETRequest", params={"DebtorID": DEBTOR})
     assert xml.headers["content-type"].startswith("application/xml")
     assert admin.get("/json/reply/NoSuchRequest").status_code == 404
