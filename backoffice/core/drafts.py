@@ -81,6 +81,8 @@ def take(conn: Connection, owner: str, actor: Principal, entity_name: str, key: 
     entity = CATALOG.entity(entity_name)
     held = _held(conn, owner, entity_name, key)
     if held is not None:
+        # Reading a held record counts as using it: it is not dropped as idle.
+        conn.execute(draft.update().where(_where(owner, entity_name, key)).values(updated_at=now()))
         return records.present(actor, entity, held[0])
     doc = records.load(conn, entity_name, key)
     if doc is None or not scope.may_see(actor, entity, doc):

@@ -559,11 +559,7 @@ def add_child(conn: Connection, actor: Principal, entity_name: str, key: str,
               path: list[tuple[str, str]], collection: str, data: Doc) -> Doc:
     """Append one item to a child collection (``path`` leads to its parent item); returns it."""
     item_key = new_key()
-    nested: Doc = {collection: [{**data, NEW_KEY: item_key}]}
-    for depth in range(len(path), 0, -1):
-        step_collection, step_key = path[depth - 1]
-        nested = {step_collection: [{_entity_at(entity_name, path[:depth]).key: step_key, **nested}]}
-    update(conn, actor, entity_name, key, nested)
+    update(conn, actor, entity_name, key, nest(entity_name, path, {collection: [{**data, NEW_KEY: item_key}]}))
     return get_child(conn, actor, entity_name, key, [*path, (collection, item_key)])
 
 
@@ -571,11 +567,7 @@ def update_child(conn: Connection, actor: Principal, entity_name: str, key: str,
                  path: list[tuple[str, str]], data: Doc) -> Doc:
     """Merge ``data`` into the child item at ``path``; returns it."""
     get_child(conn, actor, entity_name, key, path)
-    nested: Doc = data
-    for depth in range(len(path), 0, -1):
-        step_collection, step_key = path[depth - 1]
-        nested = {step_collection: [{**nested, _entity_at(entity_name, path[:depth]).key: step_key}]}
-    update(conn, actor, entity_name, key, nested)
+    update(conn, actor, entity_name, key, nest(entity_name, path, data))
     return get_child(conn, actor, entity_name, key, path)
 
 
@@ -606,6 +598,27 @@ def _prepare_from(conn: Connection, actor: Principal, entity: Entity, old: Doc, 
     return new
 
 
+def children(conn: Connection, actor: Principal, entity_name: str, key: str, path: list[tuple[str, str]],
+             collection: str, *, within: tuple[str, str, str] | None = None) -> list[Doc]:
+    """The items of ``collection`` under the item ``path`` leads to (the record itself if empty).
+
+    ``within=(container collection, container key, field)`` keeps the items that belong to one
+    item of another collection of the record, such as the lines of one history; that item must exist.
+    """
+    entity = CATALOG.entity(entity_name)
+    root = get(conn, actor, entity_name, key)
+    parent = find_child(entity, root, path) if path else root
+    if parent is None:
+        raise NotFound(f"{path[-1][0]} item {path[-1][1]} not found", code="RecordNotFound")
+    items: list[Doc] = parent.get(collection, [])
+    if within is not None:
+        container, container_key, field_name = within
+        if find_child(entity, root, [(container, container_key)]) is None:
+            raise NotFound(f"{container} item {container_key} not found", code="RecordNotFound")
+        items = [i for i in items if i.get(field_name) == container_key]
+    return items
+
+
 def get_child(conn: Connection, actor: Principal, entity_name: str, key: str,
               path: list[tuple[str, str]]) -> Doc:
     doc = get(conn, actor, entity_name, key)
@@ -613,6 +626,15 @@ def get_child(conn: Connection, actor: Principal, entity_name: str, key: str,
     if item is None:
         raise NotFound(f"{path[-1][0]} item {path[-1][1]} not found", code="RecordNotFound")
     return item
+
+
+def nest(entity_name: str, path: list[tuple[str, str]], change: Doc) -> Doc:
+    """``change`` to the item that ``path`` leads to, as a merge change to the whole record."""
+    nested = change
+    for depth in range(len(path), 0, -1):
+        collection, key = path[depth - 1]
+        nested = {collection: [{**nested, _entity_at(entity_name, path[:depth]).key: key}]}
+    return nested
 
 
 def _entity_at(root: str, path: list[tuple[str, str]]) -> Entity:

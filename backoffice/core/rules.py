@@ -167,15 +167,19 @@ def sales_document(ctx: RuleContext) -> None:
     for history in histories:
         history["history_total"] = round(sum(
             line.get("line_total") or 0.0 for line in lines if line.get(history_key) == history[history_key]), 2)
-    cartage = sum(new.get(f"cartage{i}_ex_gst") or 0.0 for i in (1, 2, 3))
-    cartage_tax = cartage * (new.get("cartage_gst_rate") or 0.0) / 100
-    new["invoice_total"] = round(sum(line.get("line_total") or 0.0 for line in lines) + cartage + cartage_tax, 2)
+    cartage = sum((new.get(f"cartage{i}_ex_gst") or 0.0) + cartage_gst(new, i) for i in (1, 2, 3))
+    new["invoice_total"] = round(sum(line.get("line_total") or 0.0 for line in lines) + cartage, 2)
     complete_notes(ctx, kind, new.get("notes", []))
     check_custom_values(ctx, kind, new.get("custom_field_values", []), "")
 
 
 ENTERED = 0
 CLOSED = 1
+
+
+def cartage_gst(doc: Doc, n: int) -> float:
+    """The GST on a sales document's n-th cartage (freight) charge, in cents as charged."""
+    return round((doc.get(f"cartage{n}_ex_gst") or 0.0) * (doc.get("cartage_gst_rate") or 0.0) / 100, 2)
 
 
 def _business_content(entity_name: str, doc: Doc) -> tuple[Any, ...]:

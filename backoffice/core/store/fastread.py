@@ -83,6 +83,8 @@ def _compile(conn: Connection, table: sa.Table, column: str, count: int, extra: 
         if order_by:
             stmt = stmt.order_by(*[table.c[name] for name in order_by])
         compiled = _Compiled(stmt.compile(dialect=dialect), table, dialect.name == "sqlite")
+        if len(_cache) >= 1024:  # IN lists of many lengths would otherwise grow it without end
+            _cache.clear()
         _cache[key] = compiled
     return compiled
 

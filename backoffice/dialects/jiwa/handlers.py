@@ -59,8 +59,9 @@ class Collection:
     permission: str
     # Steps from the root to the parent item: (collection, route parameter).
     via: tuple[tuple[str, str], ...] = ()
-    # A route parameter that filters the items and is stamped on new ones: (field, parameter).
-    scope: tuple[str, str] | None = None
+    # Items belong to one item of another collection, named by a route parameter, and new ones
+    # are stamped with it: (container collection, field, parameter) e.g. lines of one history.
+    scope: tuple[str, str, str] | None = None
     # For custom field values: items are every defined field, keyed by SettingID.
     custom_owner: str | None = None
 
@@ -158,29 +159,19 @@ class JiwaHandlers:
     def _parent_key(self, call: Call, col: Collection) -> str:
         return _required(call, col.resource.key)
 
-    def _items(self, call: Call, col: Collection, conn: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """The root document (as the actor may see it) and the collection's items under the parent."""
-        root = records.get(conn, call.actor(), col.resource.entity, self._parent_key(call, col))
-        path = self._path(call, col)
-        parent = records.find_child(CATALOG.entity(col.resource.entity), root, path) if path else root
-        if parent is None:
-            raise errors.NotFound(f"{path[-1][0]} item {path[-1][1]} not found", code="RecordNotFound")
-        items = parent.get(col.collection, [])
+    def _items(self, call: Call, col: Collection, conn: Any) -> list[dict[str, Any]]:
+        """The collection's items under the parent the route names, as the actor may see them."""
+        within = None
         if col.scope:
-            field_name, param = col.scope
-            scope_value = _required(call, param)
-            history_entity = CATALOG.entity(col.resource.entity).child("histories")
-            histories = root.get("histories", [])
-            history_key = CATALOG.entity(history_entity.entity).key
-            if not any(h.get(history_key) == scope_value for h in histories):
-                raise errors.NotFound(f"History {scope_value} not found", code="RecordNotFound")
-            items = [i for i in items if i.get(field_name) == scope_value]
-        return root, items
+            container, field_name, param = col.scope
+            within = (container, _required(call, param), field_name)
+        return records.children(conn, call.actor(), col.resource.entity, self._parent_key(call, col),
+                                self._path(call, col), col.collection, within=within)
 
     def list_items(self, col: Collection) -> Callable[[Call], Any]:
         def handler(call: Call) -> Any:
             with call.db.read() as conn:
-                _, items = self._items(call, col, conn)
+                items = self._items(call, col, conn)
                 lookup = Lookup(conn)
                 if col.custom_owner:
                     return self.shapes.custom_values(col.custom_owner, items, lookup)
@@ -191,7 +182,7 @@ class JiwaHandlers:
         def handler(call: Call) -> Any:
             item_key = _required(call, col.key)
             with call.db.read() as conn:
-                _, items = self._items(call, col, conn)
+                items = self._items(call, col, conn)
                 lookup = Lookup(conn)
                 if col.custom_owner:
                     found = [v for v in self.shapes.custom_values(col.custom_owner, items, lookup)
@@ -213,7 +204,7 @@ class JiwaHandlers:
     def _item_changes(self, call: Call, col: Collection) -> dict[str, Any]:
         skip = {col.resource.key, col.key, *(p for _, p in col.via)}
         if col.scope:
-            skip.add(col.scope[1])
+            skip.add(col.scope[2])
         return self.shapes.from_dto(col.shape, {k: v for k, v in call.dto.items() if k not in skip})
 
     def post_item(self, col: Collection) -> Callable[[Call], Any]:
@@ -222,7 +213,7 @@ class JiwaHandlers:
             with call.db.write() as conn:
                 self._items(call, col, conn)  # the parent (and history) must exist and be visible
                 if col.scope:
-                    changes[col.scope[0]] = _required(call, col.scope[1])
+                    changes[col.scope[1]] = _required(call, col.scope[2])
                 item = records.add_child(conn, call.actor(), col.resource.entity, self._parent_key(call, col),
                                          self._path(call, col), col.collection, changes)
                 return self.shapes.to_dto(col.shape, item, Lookup(conn))
@@ -233,14 +224,14 @@ class JiwaHandlers:
             item_key = _required(call, col.key)
             changes = self._item_changes(call, col)
             with call.db.write() as conn:
-                _, items = self._items(call, col, conn)
+                items = self._items(call, col, conn)
                 path = self._path(call, col)
                 if col.custom_owner:
                     contents = call.dto.get("Contents")
                     records.update(conn, call.actor(), col.resource.entity, self._parent_key(call, col),
-                                   _nest(col.resource.entity, path, col.collection,
-                                         {"setting_id": item_key, "contents": contents}))
-                    _, items = self._items(call, col, conn)
+                                   records.nest(col.resource.entity, path, {col.collection: [
+                                       {"setting_id": item_key, "contents": contents}]}))
+                    items = self._items(call, col, conn)
                     found = [v for v in self.shapes.custom_values(col.custom_owner, items, Lookup(conn))
                              if v["SettingID"] == item_key]
                     return found[0]
@@ -254,7 +245,7 @@ class JiwaHandlers:
         def handler(call: Call) -> Any:
             item_key = _required(call, col.key)
             with call.db.write() as conn:
-                _, items = self._items(call, col, conn)
+                items = self._items(call, col, conn)
                 self._find(col, items, item_key)
                 records.delete_child(conn, call.actor(), col.resource.entity, self._parent_key(call, col),
                                      [*self._path(call, col), (col.collection, item_key)])
@@ -333,18 +324,6 @@ class JiwaHandlers:
             return Dto("QueryResponse", {"Offset": page.skip, "Total": page.total or 0, "Results": results,
                                          "Meta": {}})
         return handler
-
-
-def _nest(root: str, path: list[tuple[str, str]], collection: str, item: dict[str, Any]) -> dict[str, Any]:
-    nested: dict[str, Any] = {collection: [item]}
-    entity = CATALOG.entity(root)
-    keys = []
-    for step, _ in path:
-        entity = CATALOG.entity(entity.child(step).entity)
-        keys.append(entity.key)
-    for (step, step_key), key_field in zip(reversed(path), reversed(keys), strict=True):
-        nested = {step: [{key_field: step_key, **nested}]}
-    return nested
 
 
 # AutoQuery's implicit conventions, longest suffix first so GreaterThanOrEqualTo wins over GreaterThan.

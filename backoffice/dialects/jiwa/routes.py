@@ -54,7 +54,7 @@ def _collections() -> list[Collection]:
         add(res, "Historys", "histories", f"{res.name}History", hist_key, f"{res.name}History",
             f"{res.name}Historys")
         add(res, f"Historys/{{{hist_key}}}/Lines", "lines", f"{res.name}Line", line_key, f"{res.name}Line",
-            f"{res.name}Lines", scope=(history_field, hist_key))
+            f"{res.name}Lines", scope=("histories", history_field, hist_key))
         add(res, f"Historys/{{{hist_key}}}/Lines/{{{line_key}}}/CustomFieldValues", "custom_field_values",
             "CustomFieldValue", "SettingID", f"{res.name}LineCustomFieldValue",
             f"{res.name}LineCustomFieldValues", via=(("lines", line_key),), custom_owner=f"{res.name}Line")
@@ -157,7 +157,7 @@ def register_jiwa(host: ServiceStackHost) -> None:
         res = col.resource
         tag = res.base.strip("/")
         parent = f"{res.base}/{{{res.key}}}/{col.segment}"
-        params = [res.key, *(p for _, p in col.via)] + ([col.scope[1]] if col.scope else [])
+        params = [res.key, *(p for _, p in col.via)] + ([col.scope[2]] if col.scope else [])
         shape = "CustomFieldValue" if col.custom_owner else col.shape
         request_type(f"{col.plural}GETManyRequest", params)
         op(f"{col.plural}GETManyRequest", "GET", parent, handlers.list_items(col), f"List<{shape}>",

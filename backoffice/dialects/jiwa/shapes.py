@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ...core.catalog import CATALOG, Entity
+from ...core.rules import cartage_gst
 from ...core.store import fastread
 from ...core.store.tables import ENTITY_TABLES
 from ..servicestack.formats import Dto
@@ -302,8 +303,7 @@ def _tax_rate(doc: dict[str, Any], lookup: Lookup) -> Dto | None:
 
 
 def _cartage_gst(n: int) -> Getter:
-    return lambda doc, lookup: round((doc.get(f"cartage{n}_ex_gst") or 0.0) * (doc.get("cartage_gst_rate") or 0.0)
-                                     / 100, 2)
+    return lambda doc, lookup: cartage_gst(doc, n)
 
 
 def build_shapes(types: TypeRegistry) -> Shapes:
