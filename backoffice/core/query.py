@@ -207,6 +207,9 @@ def _filter_values(view: View, column: ViewColumn, flt: Filter) -> tuple[str, li
         if not isinstance(value, list | tuple) or len(value) != 2:
             raise Invalid.field(column.name, f"{column.name}: Between needs exactly two values", "InvalidValue")
         return "pair", [_coerce(view, column, value[0]), _coerce(view, column, value[1])]
+    if op in (Op.PATTERN, Op.LIKE, Op.STARTS_WITH, Op.ENDS_WITH) and not column_field(view, column).is_text:
+        # Text matching on numbers, flags or dates means different things in SQLite and PostgreSQL.
+        raise Invalid.field(column.name, f"{column.name}: {op} applies to text only", "InvalidOperator")
     if op is Op.PATTERN:
         return "value", [str(value)]
     if op in (Op.LIKE, Op.STARTS_WITH, Op.ENDS_WITH):
@@ -231,10 +234,9 @@ def _condition(col: sa.ColumnElement[Any], op: Op, arity: str, names: list[str])
         return col.between(sa.bindparam(names[0], type_=col.type), sa.bindparam(names[1], type_=col.type))
     # Typed like the column, so values are converted the way the column stores them.
     one: sa.BindParameter[Any] = sa.bindparam(names[0], type_=col.type)
-    if op is Op.PATTERN:
-        return sa.cast(col, sa.String).ilike(sa.bindparam(names[0], type_=sa.String()))
-    if op in (Op.LIKE, Op.STARTS_WITH, Op.ENDS_WITH):
-        return sa.cast(col, sa.String).ilike(sa.bindparam(names[0], type_=sa.String()), escape="\\")
+    if op in (Op.PATTERN, Op.LIKE, Op.STARTS_WITH, Op.ENDS_WITH):
+        # One escape character on both databases (PostgreSQL has a default one, SQLite none).
+        return col.ilike(sa.bindparam(names[0], type_=sa.String()), escape="\\")
     comparisons = {Op.EQUAL: col == one, Op.NOT_EQUAL: col != one, Op.GREATER: col > one,
                    Op.GREATER_OR_EQUAL: col >= one, Op.LESS: col < one, Op.LESS_OR_EQUAL: col <= one}
     return comparisons[op]
