@@ -185,3 +185,13 @@ def test_each_api_key_holds_its_own_records(client: TestClient, db: Database) ->
     assert client.get("/Debtors/Save", headers={**stateful, "Authorization": f"Bearer {second}"}).status_code == 200
     saved = client.get("/Debtors/Save", headers={**stateful, "Authorization": f"Bearer {first}"})
     assert saved.status_code == 409  # the second key saved (unchanged) in between: a new revision
+
+
+def test_a_key_works_through_its_last_day(client: TestClient, db: Database) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    today = datetime.now(UTC).date()
+    last_day_today = _key(db, staff_username="Admin", expires=today)
+    ended_yesterday = _key(db, staff_username="Admin", expires=today - timedelta(days=1))
+    assert client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": f"Bearer {last_day_today}"}).status_code == 200
+    assert client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": f"Bearer {ended_yesterday}"}).status_code == 401

@@ -1,0 +1,5 @@
+"""`python -m backoffice` is the `backoffice` command."""
+
+from .cli import app
+
+app(prog_name="backoffice")
