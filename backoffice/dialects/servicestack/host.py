@@ -276,6 +276,8 @@ class ServiceStackHost:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         form: list[tuple[str, str]] = []
         values: dict[str, Any] = {}
+        # Some Windows clients start UTF-8 text with a byte-order mark.
+        body = body.removeprefix(b"\xef\xbb\xbf")
         if body.strip():
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 if content_type == "multipart/form-data":

@@ -247,3 +247,10 @@ def test_offsets_are_converted_not_dropped(admin: TestClient) -> None:
     patched = admin.patch("/SalesOrders/babce67cdbf64f778536", params={"jsconfig": "dh:iso8601"},
                           json={"ExpectedDeliveryDate": "2026-03-01T10:00:00+10:00"}).json()
     assert patched["ExpectedDeliveryDate"] == "2026-03-01T00:00:00"
+
+
+def test_a_utf8_byte_order_mark_is_accepted(admin: TestClient) -> None:
+    body = "\ufeff" + '{"OrderNo": "BOM-Ω"}'
+    response = admin.patch("/SalesOrders/babce67cdbf64f778536", content=body.encode("utf-8"),
+                           headers={"Content-Type": "application/json; charset=utf-8"})
+    assert response.status_code == 200 and response.json()["OrderNo"] == "BOM-Ω"
