@@ -329,8 +329,8 @@ def resolve_references(conn: Connection, entity: Entity, doc: Doc, errors: list[
         alt = doc.pop(alt_name, None) if alt_name else None
         value = doc.get(f.name)
         if value in (None, "") and alt not in (None, ""):
-            found = resolve_key(conn, target.name, str(alt))
-            if found is None or found != _by_alternate(conn, target, str(alt)):
+            found = _by_alternate(conn, target, str(alt))
+            if found is None:
                 errors.append(FieldError(prefix + (alt_name or f.name), "NotFound",
                                          f"No {target.name} with {target.alternate_key} {alt}"))
                 continue

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -23,21 +22,6 @@ class Principal:
     @property
     def is_debtor(self) -> bool:
         return self.kind == "debtor"
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["permissions"] = list(self.permissions) if self.permissions is not None else None
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Principal:
-        perms = data.get("permissions")
-        return cls(
-            kind=data["kind"], staff_id=data["staff_id"], username=data["username"],
-            display_name=data.get("display_name", ""), debtor_id=data.get("debtor_id"),
-            permissions=tuple(perms) if perms is not None else None, via=data.get("via", "credentials"),
-            key_id=data.get("key_id"),
-        )
 
 
 # The system itself (demo loader, CLI imports) acts with every permission.

@@ -188,10 +188,3 @@ class Catalog:
                 if f.ref == entity:
                     found.append((other, f))
         return found
-
-    def parent_of(self, entity: str) -> tuple[Entity, Child] | None:
-        for other in self.entities.values():
-            for child in other.children:
-                if child.entity == entity and child.owner_type is None:
-                    return other, child
-        return None
