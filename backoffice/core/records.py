@@ -78,17 +78,6 @@ def _load_children(conn: Connection, entity: Entity, docs: list[Doc]) -> None:
         _load_children(conn, child_entity, rows)
 
 
-def resolve_key(conn: Connection, entity_name: str, key_or_alternate: str) -> str | None:
-    """The key of the record with this key, or else with this alternate key (AccountNo, PartNo)."""
-    entity = CATALOG.entity(entity_name)
-    t = table_of(entity)
-    found = conn.execute(sa.select(t.c[entity.key]).where(t.c[entity.key] == key_or_alternate)).scalar()
-    if found is None and entity.alternate_key:
-        found = conn.execute(
-            sa.select(t.c[entity.key]).where(t.c[entity.alternate_key] == key_or_alternate)).scalar()
-    return found
-
-
 def get(conn: Connection, actor: Principal, entity_name: str, key: str) -> Doc:
     entity = CATALOG.entity(entity_name)
     doc = load(conn, entity_name, key)

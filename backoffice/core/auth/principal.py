@@ -22,7 +22,3 @@ class Principal:
     @property
     def is_debtor(self) -> bool:
         return self.kind == "debtor"
-
-
-# The system itself (demo loader, CLI imports) acts with every permission.
-SYSTEM = Principal(kind="staff", staff_id="", username="system", display_name="System")
