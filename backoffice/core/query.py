@@ -349,27 +349,16 @@ class _DriverStatement:
         self.processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                            for name, bind in compiled.binds.items()}
         self.keys = [str(c.key) for c in stmt.selected_columns]
-        self.converters = [(i, fastread.sqlite_converter(c.type))
-                           for i, c in enumerate(stmt.selected_columns) if fastread.sqlite_converter(c.type)]
+        self.converters = [(i, convert) for i, convert in
+                           ((i, fastread.sqlite_converter(c.type)) for i, c in enumerate(stmt.selected_columns))
+                           if convert is not None]
 
     def run(self, conn: Connection, values: dict[str, Any]) -> list[dict[str, Any]]:
         params = []
         for name in self.order:
             process = self.processors.get(name)
             params.append(process(values[name]) if process else values[name])
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(self.sql, params)
-            raw = cursor.fetchall()
-        finally:
-            cursor.close()
-        rows = []
-        for row in raw:
-            items = list(row)
-            for i, convert in self.converters:
-                items[i] = convert(items[i])  # type: ignore[misc]
-            rows.append(dict(zip(self.keys, items, strict=True)))
-        return rows
+        return fastread.fetch(conn, self.sql, params, self.keys, self.converters)
 
 
 # None: a shape that stays with SQLAlchemy.

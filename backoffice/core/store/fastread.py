@@ -59,8 +59,8 @@ class _Compiled:
     def __init__(self, compiled: sa.engine.Compiled, table: sa.Table, sqlite: bool) -> None:
         self.sql = str(compiled)
         self.names = [c.name for c in table.columns]
-        self.converters = [(i, c) for i, c in enumerate(_converter(col, sqlite) for col in table.columns)
-                           if c is not None]
+        self.converters: list[tuple[int, Callable[[Any], Any]]] = [
+            (i, c) for i, c in enumerate(_converter(col, sqlite) for col in table.columns) if c is not None]
         # Positional paramstyles (SQLite's qmark) need the parameters in the order they appear.
         positions = getattr(compiled, "positiontup", None)
         self.param_order: list[str] | None = list(positions) if positions else None
@@ -99,20 +99,24 @@ def rows_where(conn: Connection, table: sa.Table, column: str, values: Sequence[
     if extra:
         named["extra"] = extra[1]
     params: Any = [named[p] for p in compiled.param_order] if compiled.param_order is not None else named
+    return fetch(conn, compiled.sql, params, compiled.names, compiled.converters)
+
+
+def fetch(conn: Connection, sql: str, params: Any, names: list[str],
+          converters: list[tuple[int, Callable[[Any], Any]]]) -> list[dict[str, Any]]:
+    """Run ``sql`` on the driver's cursor; rows as dicts under ``names``, columns converted."""
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(compiled.sql, params)
+        cursor.execute(sql, params)
         raw = cursor.fetchall()
     finally:
         cursor.close()
-    names = compiled.names
-    converters = compiled.converters
     out = []
     for row in raw:
-        values_list = list(row)
+        values = list(row)
         for i, convert in converters:
-            values_list[i] = convert(values_list[i])
-        out.append(dict(zip(names, values_list, strict=True)))
+            values[i] = convert(values[i])
+        out.append(dict(zip(names, values, strict=True)))
     return out
 
 
