@@ -24,7 +24,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from ...core import errors
 from ...core.auth import Principal, allowed
@@ -228,6 +228,9 @@ class ServiceStackHost:
             except _MethodNotAllowed as exc:
                 raise errors.CoreError(str(exc), code="NotImplementedException") from exc
             if matched is None:
+                if request.url.path == "/" and method in ("GET", "HEAD"):
+                    # As a ServiceStack service with no default page: the root shows what it offers.
+                    return RedirectResponse("/metadata", status_code=302)
                 raise errors.NotFound(f"Handler for Request not found: {request.method} {request.url.path}",
                                       code="NotFound")
             op, path_params, path_fmt = matched

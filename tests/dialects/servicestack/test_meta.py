@@ -287,3 +287,8 @@ def test_authenticate_is_described_for_get_and_post(client: TestClient) -> None:
     page = client.get("/metadata").text
     rows = re.findall(r'op=Authenticate">Authenticate</a></td><td>(\w+)</td>', page)
     assert rows == ["GET", "POST"]
+
+
+def test_the_root_leads_to_the_metadata_page(client: TestClient) -> None:
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 302 and response.headers["location"] == "/metadata"
