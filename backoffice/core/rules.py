@@ -96,6 +96,16 @@ def notes_and_custom_fields(ctx: RuleContext) -> None:
     check_custom_values(ctx, ctx.entity.name, ctx.new.get("custom_field_values", []), "")
 
 
+@rule("NoteType")
+def one_default_note_type(ctx: RuleContext) -> None:
+    """Each kind of record has one default note type: making one the default unmakes the others."""
+    if ctx.new.get("default_type") and not (ctx.old or {}).get("default_type"):
+        ctx.conn.execute(_note_type.update().where(
+            _note_type.c.owner_type == ctx.new["owner_type"], _note_type.c.note_type_id != ctx.new["note_type_id"],
+            _note_type.c.default_type.is_(True)).values(default_type=False, revision=_note_type.c.revision + 1,
+                                                        last_saved=now()))
+
+
 @rule("Debtor")
 def debtor_defaults(ctx: RuleContext) -> None:
     new = ctx.new

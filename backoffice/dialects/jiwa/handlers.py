@@ -298,10 +298,33 @@ class JiwaHandlers:
             with call.db.read() as conn:
                 page = query.run(conn, call.actor(), "NoteType", query.Query(
                     filters=[query.Filter("owner_type", query.Op.EQUAL, owner_type)],
-                    sort=[query.Sort("item_no")]))
-            return [Dto("NoteType", {"NoteTypeID": r["note_type_id"], "Description": r["description"],
-                                     "DefaultType": bool(r["default_type"]), "ItemNo": r["item_no"]})
-                    for r in page.rows]
+                    sort=[query.Sort("item_no"), query.Sort("description")]))
+                lookup = Lookup(conn)
+                return [self.shapes.to_dto("NoteType", row, lookup) for row in page.rows]
+        return handler
+
+    def _note_type(self, call: Call, conn: Any, owner_type: str) -> dict[str, Any]:
+        """The note type the route names, if it types this kind of record."""
+        key = _required(call, "NoteTypeID")
+        doc = records.get(conn, call.actor(), "NoteType", key)
+        if doc["owner_type"] != owner_type:
+            raise errors.NotFound(f"{owner_type} note type {key} not found", code="RecordNotFound")
+        return doc
+
+    def note_type(self, owner_type: str, verb: str) -> Callable[[Call], Any]:
+        def handler(call: Call) -> Any:
+            changes = self.shapes.from_dto("NoteType", {k: v for k, v in call.dto.items() if k != "NoteTypeID"})
+            with call.db.write() if verb != "GET" else call.db.read() as conn:
+                if verb == "POST":
+                    doc = records.create(conn, call.actor(), "NoteType", {**changes, "owner_type": owner_type})
+                else:
+                    doc = self._note_type(call, conn, owner_type)
+                    if verb == "PATCH":
+                        doc = records.update(conn, call.actor(), "NoteType", doc["note_type_id"], changes)
+                    elif verb == "DELETE":
+                        records.delete(conn, call.actor(), "NoteType", doc["note_type_id"])
+                        return None
+                return self.shapes.to_dto("NoteType", doc, Lookup(conn))
         return handler
 
     # --- AutoQuery ------------------------------------------------------------------------------

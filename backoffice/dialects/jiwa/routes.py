@@ -133,6 +133,17 @@ def register_jiwa(host: ServiceStackHost) -> None:
         op(f"{res.name}CustomFieldsGETManyRequest", "GET", f"{res.base}/CustomFields",
            handlers.custom_fields(owner), "List<CustomField>", f"{res.permission}.Definitions",
            f"Retrieves a list of {res.entity} custom fields.", tag=tag)
+        for verb, route, response, action in (
+                ("GET", f"{res.base}/NoteTypes/{{NoteTypeID}}", "NoteType", "Definitions"),
+                ("POST", f"{res.base}/NoteTypes", "NoteType", "Define"),
+                ("PATCH", f"{res.base}/NoteTypes/{{NoteTypeID}}", "NoteType", "Define"),
+                ("DELETE", f"{res.base}/NoteTypes/{{NoteTypeID}}", None, "Define")):
+            request = f"{res.name}NoteType{verb}Request"
+            request_type(request, [] if verb == "POST" else ["NoteTypeID"], None if verb in ("GET", "DELETE")
+                         else "NoteType")
+            op(request, verb, route, handlers.note_type(owner, verb), response, f"{res.permission}.{action}",
+               f"{ {'GET': 'Retrieves', 'POST': 'Creates', 'PATCH': 'Updates', 'DELETE': 'Deletes'}[verb]} a "
+               f"{res.entity} note type.", created=verb == "POST", tag=tag)
         request_type(f"{res.name}NoteTypesGETManyRequest", [])
         op(f"{res.name}NoteTypesGETManyRequest", "GET", f"{res.base}/NoteTypes", handlers.note_types(owner),
            "List<NoteType>", f"{res.permission}.Definitions", f"Retrieves a list of {res.entity} note types.", tag=tag)

@@ -320,6 +320,7 @@ def build_shapes(types: TypeRegistry) -> Shapes:
                                "LastModifiedByStaffSurname": _staff_name("last_modified_by_staff_id", "surname")},
                      inputs={"NoteType": "note_type_id"}))
     shapes.add(Shape("CustomFieldValue", "CustomFieldValue"))
+    shapes.add(Shape("NoteType", "NoteType"))
     shapes.add(Shape("DebtorContactName", "DebtorContactName",
                      computed={"AccountNo": _lookup("Debtor", "debtor_id", "account_no")}))
     shapes.add(Shape("DebtorDeliveryAddress", "DebtorDeliveryAddress"))

@@ -151,3 +151,22 @@ def test_saving_a_held_record_changed_meanwhile_is_409(admin: TestClient, db) ->
     conflict = admin.get("/Debtors/Save", params={"DebtorID": DEBTOR}, headers=stateful)
     assert conflict.status_code == 409
     assert admin.get(f"/Debtors/{DEBTOR}").json()["Phone"] == "999"
+
+
+def test_note_types_can_be_defined(admin: TestClient) -> None:
+    created = admin.post("/SalesOrders/NoteTypes", json={"Description": "Complaint", "ItemNo": 3})
+    assert created.status_code == 201, created.text
+    type_id = created.json()["NoteTypeID"]
+    made_default = admin.patch(f"/SalesOrders/NoteTypes/{type_id}", json={"DefaultType": True})
+    assert made_default.json()["DefaultType"] is True
+    types = admin.get("/SalesOrders/NoteTypes").json()
+    assert [t["Description"] for t in types if t["DefaultType"]] == ["Complaint"]
+    note = admin.post("/SalesOrders/babce67cdbf64f778536/Notes", json={"NoteText": "Late delivery"}).json()
+    assert note["NoteType"]["Description"] == "Complaint"
+    assert admin.get(f"/Debtors/NoteTypes/{type_id}").status_code == 404  # a sales order note type
+    in_use = admin.delete(f"/SalesOrders/NoteTypes/{type_id}")
+    assert in_use.status_code == 409
+    spare = admin.post("/SalesOrders/NoteTypes", json={"Description": "Spare"}).json()["NoteTypeID"]
+    assert admin.delete(f"/SalesOrders/NoteTypes/{spare}").status_code == 204
+    assert admin.get(f"/SalesOrders/NoteTypes/{spare}").status_code == 404
+    assert admin.post("/SalesOrders/NoteTypes", json={}).status_code == 400
