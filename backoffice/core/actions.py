@@ -16,6 +16,7 @@ from .auth import Principal
 from .catalog import CATALOG
 from .clock import now
 from .errors import Conflict
+from .rules import cartage_gst
 from .store.tables import ENTITY_TABLES
 
 ORDER_ENTERED, ORDER_CLOSED, ORDER_PROCESSED = 0, 1, 2
@@ -49,7 +50,7 @@ def make_order_from_quote(conn: Connection, actor: Principal, quote_id: str) -> 
     # The quote moves first, on the revision that was checked: of two requests at once, one
     # gets a Conflict instead of both making an order.
     records.update(conn, actor, "SalesQuote", quote_id, {"status": QUOTE_ORDERED},
-                   expected_revision=quote["revision"])
+                   expected_revision=quote["revision"], action="MakeOrder")
     return records.create(conn, actor, "SalesOrder", order, allow_system=True)
 
 
@@ -73,10 +74,10 @@ def process_order(conn: Connection, actor: Principal, invoice_id: str) -> dict[s
     processed = records.update(conn, actor, "SalesOrder", invoice_id, {
         "status": ORDER_PROCESSED, "lines": lines,
         "histories": [{"invoice_history_id": current["invoice_history_id"], "delivered": True,
-                       "delivered_date": stamp}]}, expected_revision=order["revision"])
+                       "delivered_date": stamp}]}, expected_revision=order["revision"], action="Process")
     total = processed["invoice_total"]
     gst = round(sum((line.get("tax_to_charge") or 0.0) * (line.get("quantity_ordered") or 0.0)
-                    for line in processed.get("lines", [])), 2)
+                    for line in processed.get("lines", [])) + sum(cartage_gst(processed, n) for n in (1, 2, 3)), 2)
     transactions = ENTITY_TABLES["DebtorTransaction"]
     conn.execute(transactions.insert().values(
         trans_id=records.new_key(), debtor_id=order["debtor_id"], debit_credit=True, source="SO",

@@ -285,6 +285,8 @@ class RuleContext:
     new: Doc
     old: Doc | None
     errors: list[FieldError] = field(default_factory=list)
+    # Set when a business operation (core/actions.py) makes the change, not a plain edit.
+    action: str | None = None
 
     @property
     def creating(self) -> bool:
@@ -293,6 +295,17 @@ class RuleContext:
 
 Rule = Callable[[RuleContext], None]
 _RULES: dict[str, list[Rule]] = defaultdict(list)
+DeleteGuard = Callable[[Connection, Principal, Doc], None]
+_DELETE_GUARDS: dict[str, list[DeleteGuard]] = defaultdict(list)
+
+
+def delete_guard(*entity_names: str) -> Callable[[DeleteGuard], DeleteGuard]:
+    """Register a check run before a record of these entities is deleted (raise to refuse)."""
+    def register(fn: DeleteGuard) -> DeleteGuard:
+        for name in entity_names:
+            _DELETE_GUARDS[name].append(fn)
+        return fn
+    return register
 
 
 def rule(*entity_names: str) -> Callable[[Rule], Rule]:
@@ -355,11 +368,11 @@ def _check_unique(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -
 
 
 def prepare(conn: Connection, actor: Principal, entity: Entity, old: Doc | None, changes: Doc, *,
-            replace: bool = False, allow_system: bool = False) -> Doc:
+            replace: bool = False, allow_system: bool = False, action: str | None = None) -> Doc:
     """Build, complete and validate the new document, without writing it."""
     changes = scope.filter_request(actor, entity, dict(changes))
     new = merge(entity, old, changes, replace=replace, allow_system=allow_system)
-    ctx = RuleContext(conn, actor, entity, new, old)
+    ctx = RuleContext(conn, actor, entity, new, old, action=action)
     resolve_references(conn, entity, new, ctx.errors)
     if ctx.errors:
         raise Invalid("; ".join(e.message for e in ctx.errors), ctx.errors, code=ctx.errors[0].code)
@@ -475,19 +488,20 @@ def _load_for_write(conn: Connection, actor: Principal, entity: Entity, key: str
 
 
 def create(conn: Connection, actor: Principal, entity_name: str, data: Doc, *,
-           allow_system: bool = False) -> Doc:
+           allow_system: bool = False, action: str | None = None) -> Doc:
     entity = CATALOG.entity(entity_name)
-    new = prepare(conn, actor, entity, None, data, allow_system=allow_system)
+    new = prepare(conn, actor, entity, None, data, allow_system=allow_system, action=action)
     return present(actor, entity, commit(conn, entity, new, None))
 
 
 def update(conn: Connection, actor: Principal, entity_name: str, key: str, changes: Doc, *,
-           expected_last_saved: datetime | None = None, expected_revision: int | None = None) -> Doc:
-    """Merge ``changes`` into the record (a PATCH)."""
+           expected_last_saved: datetime | None = None, expected_revision: int | None = None,
+           action: str | None = None) -> Doc:
+    """Merge ``changes`` into the record (a PATCH); ``action`` names the business operation making it."""
     entity = CATALOG.entity(entity_name)
     old = _load_for_write(conn, actor, entity, key)
     check_precondition(entity, old, expected_last_saved, expected_revision)
-    new = prepare(conn, actor, entity, old, changes)
+    new = prepare(conn, actor, entity, old, changes, action=action)
     return present(actor, entity, commit(conn, entity, new, old))
 
 
@@ -524,7 +538,9 @@ def json_patch(conn: Connection, actor: Principal, entity_name: str, key: str, o
 
 def delete(conn: Connection, actor: Principal, entity_name: str, key: str) -> None:
     entity = CATALOG.entity(entity_name)
-    _load_for_write(conn, actor, entity, key)
+    old = _load_for_write(conn, actor, entity, key)
+    for guard in _DELETE_GUARDS.get(entity_name, []):
+        guard(conn, actor, old)
     own_children = {(c.entity, c.fk) for c in entity.children}
     for other, f in CATALOG.references_to(entity.name):
         if (other.name, f.name) in own_children:

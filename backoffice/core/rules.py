@@ -11,7 +11,8 @@ from .catalog import CATALOG
 from .clock import now
 from .errors import Conflict, FieldError
 from .numbering import next_number
-from .records import GIVEN, Doc, RuleContext, new_key, rule
+from .auth import Principal
+from .records import GIVEN, Doc, RuleContext, delete_guard, new_key, rule
 from .store.tables import ENTITY_TABLES
 
 _inventory = ENTITY_TABLES["InventoryItem"]
@@ -210,6 +211,12 @@ def _only_entered_documents_change(ctx: RuleContext) -> None:
     staff may change it, and only to close it or to add notes."""
     old = ctx.old
     if old is None or old.get("status") == ENTERED:
+        # Processed or Ordered only through the business operation that does the rest of it
+        # (charging the debtor, making the order); an edit may only close.
+        if ctx.new.get("status") not in (ENTERED, CLOSED) and ctx.action is None:
+            state = CATALOG.enums[ctx.entity.field("status").enum or ""].by_code(ctx.new["status"]).name
+            raise Conflict(f"A {ctx.entity.name} becomes {state} by its operation (Process, MakeOrder), "
+                           "not by an edit", code="InvalidOrderState")
         return
     state = CATALOG.enums[ctx.entity.field("status").enum or ""].by_code(old["status"]).name
     number = old.get("invoice_no") or old.get("quote_no")
@@ -219,6 +226,14 @@ def _only_entered_documents_change(ctx: RuleContext) -> None:
         raise Conflict(f"{ctx.entity.name} {number} is {state}; it can only be closed", code="InvalidOrderState")
     if _business_content(ctx.entity.name, ctx.new) != _business_content(ctx.entity.name, old):
         raise Conflict(f"{ctx.entity.name} {number} is {state}; only its status and notes can change",
+                       code="InvalidOrderState")
+
+
+@delete_guard("SalesOrder", "SalesQuote")
+def only_entered_documents_are_deleted(conn: Connection, actor: Principal, doc: Doc) -> None:
+    if doc.get("status") != ENTERED:
+        number = doc.get("invoice_no") or doc.get("quote_no")
+        raise Conflict(f"{number} is settled (not Entered) and cannot be deleted; close it instead",
                        code="InvalidOrderState")
 
 
@@ -248,7 +263,8 @@ def _debtor_delivery_defaults(conn: Connection, doc: Doc) -> None:
             sa.select(_contact.c.first_name, _contact.c.surname).where(_contact.c.debtor_id == debtor_id)
             .order_by(_contact.c.default_contact.desc(), _contact.c.surname).limit(1)).first()
         if contact is not None:
-            doc["debtor_contact_name"] = " ".join(p for p in (contact.first_name, contact.surname) if p)
+            name = " ".join(p for p in (contact.first_name, contact.surname) if p)
+            doc["debtor_contact_name"] = name[:CATALOG.entity("SalesOrder").field("debtor_contact_name").length or None]
 
 
 def _complete_line(ctx: RuleContext, kind: str, line: Doc, debtor_id: str | None) -> None:

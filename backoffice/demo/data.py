@@ -62,7 +62,8 @@ def load_demo(conn: Connection) -> None:
     def create(entity: str, key: str | None, data: dict[str, Any]) -> dict[str, Any]:
         if key:
             data = {**data, NEW_KEY: key}
-        return records.create(conn, actor, entity, data, allow_system=True)
+        # Loading history: records arrive in the states their operations would have left them in.
+        return records.create(conn, actor, entity, data, allow_system=True, action="DemoLoad")
 
     insert("Warehouse", logical_id="ZZZZZZZZZZ0000000000", description="Main Warehouse",
            physical_description="Melbourne Distribution Centre", revision=1, last_saved=BASE_DATE)

@@ -221,7 +221,9 @@ def test_sales_quotes_work_alike(admin: TestClient) -> None:
     assert admin.post(f"/SalesQuotes/{quote_id}/Notes", json={"NoteText": "hi"}).status_code == 201
     patched = admin.patch(f"/SalesQuotes/{quote_id}", json={"Status": "e_SalesQuoteClosed"})
     assert patched.json()["Status"] == "e_SalesQuoteClosed"
-    assert admin.delete(f"/SalesQuotes/{quote_id}").status_code == 204
+    assert admin.delete(f"/SalesQuotes/{quote_id}").status_code == 409  # settled: close, don't delete
+    entered = admin.post("/SalesQuotes", json={"DebtorAccountNo": "C00003"}).json()["QuoteID"]
+    assert admin.delete(f"/SalesQuotes/{entered}").status_code == 204
 
 
 def test_a_written_order_is_seen_by_the_lists(admin: TestClient) -> None:
@@ -320,3 +322,22 @@ def test_processing_twice_at_once_charges_once(admin: TestClient, db) -> None:  
     invoice_no = admin.get(f"/SalesOrders/{ORDER}").json()["InvoiceNo"]
     charged = admin.get("/Queries/DebtorTransactionList", params={"Ref": invoice_no}).json()["Results"]
     assert len(charged) == 1
+
+
+def test_settled_states_come_only_from_their_operations(admin: TestClient) -> None:
+    edited = admin.patch(f"/SalesOrders/{ORDER}", json={"Status": "e_SalesOrderProcessed"})
+    assert edited.status_code == 409 and edited.json()["ResponseStatus"]["ErrorCode"] == "InvalidOrderState"
+    quote = admin.patch("/SalesQuotes/QO000000000000000001", json={"Status": "e_SalesQuoteOrdered"})
+    assert quote.status_code == 409
+    assert admin.patch(f"/SalesOrders/{ORDER}", json={"Status": "e_SalesOrderClosed"}).status_code == 200
+
+
+def test_a_processed_order_cannot_be_deleted_and_its_gst_includes_freight(admin: TestClient) -> None:
+    order = admin.patch(f"/SalesOrders/{ORDER}", json={"Cartage1ExGst": 100}).json()
+    line_gst = sum(line["TaxToCharge"] * line["QuantityOrdered"] for line in order["Lines"])
+    assert order["Cartage1Gst"] == 10.0
+    assert admin.get(f"/SalesOrders/{ORDER}/Process").status_code == 200
+    deleted = admin.delete(f"/SalesOrders/{ORDER}")
+    assert deleted.status_code == 409
+    charged = admin.get("/Queries/DebtorTransactionList", params={"Ref": order["InvoiceNo"]}).json()["Results"]
+    assert charged[0]["GSTAmount"] == pytest.approx(line_gst + 10.0, abs=0.01)
