@@ -7,11 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .auth import Principal
 from .catalog import CATALOG
 from .clock import now
 from .errors import Conflict, FieldError
 from .numbering import next_number
-from .auth import Principal
 from .records import GIVEN, Doc, RuleContext, delete_guard, new_key, rule
 from .store.tables import ENTITY_TABLES
 

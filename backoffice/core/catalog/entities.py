@@ -56,8 +56,9 @@ NOTE_OWNERS = "Debtor, InventoryItem, SalesOrder, SalesQuote"
 CUSTOM_FIELD_OWNERS = "Debtor, InventoryItem, SalesOrder, SalesOrderLine, SalesQuote, SalesQuoteLine"
 
 
-def _notes(owner: str) -> Child:
-    return Child("notes", "Note", "owner_id", order_by=("line_no",), owner_type=owner)
+def _notes(owner: str, debtor_readonly: bool = False) -> Child:
+    return Child("notes", "Note", "owner_id", order_by=("line_no",), owner_type=owner,
+                 debtor_readonly=debtor_readonly)
 
 
 def _custom_values(owner: str, debtor_readonly: bool = False) -> Child:
@@ -309,8 +310,9 @@ def _add_sales_document(catalog: Catalog, kind: str, key: str, line_key: str, hi
             # Deliveries are the seller's business: a customer can neither add nor change one.
             Child("histories", f"{kind}History", key, order_by=("history_no",), debtor_readonly=True),
             Child("lines", f"{kind}Line", key, order_by=("item_no",)),
-            _notes(kind),
-            _custom_values(kind),
+            # The seller's notes and fields: a customer's request cannot write them.
+            _notes(kind, debtor_readonly=True),
+            _custom_values(kind, debtor_readonly=True),
         ],
         description="A customer's order for goods." if kind == "SalesOrder" else
         "A price offered to a customer, which may become a sales order.",
@@ -335,7 +337,8 @@ def _add_sales_document(catalog: Catalog, kind: str, key: str, line_key: str, hi
     catalog.add(Entity(f"{kind}Line", f"{catalog.entities[kind].table}_line", line_key, [
         _id(line_key),
         _ref(key, kind, system=True),
-        _ref(history_key, f"{kind}History", system=True),
+        # Which delivery the line belongs to (the current one unless said); a customer cannot choose.
+        _ref(history_key, f"{kind}History", debtor_readonly=True),
         _int("item_no", system=True),
         _ref("inventory_id", "InventoryItem"),
         _s("part_no", 60),
@@ -357,7 +360,7 @@ def _add_sales_document(catalog: Catalog, kind: str, key: str, line_key: str, hi
         _money("line_total", system=True),
         _bool("non_inventory"),
     ], root=False, description=f"A line of a {kind}.",
-        children=[_custom_values(f"{kind}Line")]))
+        children=[_custom_values(f"{kind}Line", debtor_readonly=True)]))
 
 
 def _add_views(catalog: Catalog) -> None:

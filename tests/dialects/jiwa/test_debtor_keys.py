@@ -134,3 +134,19 @@ def test_a_debtor_cannot_reach_another_debtors_order_by_any_route(customer: Test
     stateful = {"jiwa-stateful": "true"}
     assert customer.get(f"/SalesOrders/{THEIR_ORDER}", headers=stateful).status_code == 404
     assert customer.patch(f"/SalesOrders/{THEIR_ORDER}", json={"OrderNo": "x"}, headers=stateful).status_code == 404
+
+
+def test_a_debtor_cannot_rewrite_the_sellers_notes_or_fields(customer: TestClient) -> None:
+    created = customer.post("/SalesOrders", json={"Lines": [{"PartNo": "2001", "QuantityOrdered": 1}],
+                                                  "Notes": [{"NoteText": "please hurry"}]}).json()
+    assert created["Notes"] == []
+    invoice_id = created["InvoiceID"]
+    patched = customer.patch(f"/SalesOrders/{invoice_id}", json={
+        "Notes": [{"NoteText": "mine"}], "CustomFieldValues": [{"SettingID": "CF000000000000000004", "Contents": "x"}],
+        "Lines": [{"InvoiceLineID": created["Lines"][0]["InvoiceLineID"], "CustomFieldValues": [
+            {"SettingID": "1ae102b94dc54dfc8a45", "Contents": "x"}]}]})
+    assert patched.status_code == 200
+    body = patched.json()
+    assert body["Notes"] == []
+    assert all(v["Contents"] == "" for v in body["CustomFieldValues"])
+    assert all(v["Contents"] == "" for v in body["Lines"][0]["CustomFieldValues"])

@@ -341,3 +341,12 @@ def test_a_processed_order_cannot_be_deleted_and_its_gst_includes_freight(admin:
     assert deleted.status_code == 409
     charged = admin.get("/Queries/DebtorTransactionList", params={"Ref": order["InvoiceNo"]}).json()["Results"]
     assert charged[0]["GSTAmount"] == pytest.approx(line_gst + 10.0, abs=0.01)
+
+
+def test_a_line_posted_under_a_history_belongs_to_it(admin: TestClient) -> None:
+    order = admin.patch(f"/SalesOrders/{ORDER}", json={"Histories": [{"Ref": "second drop"}]}).json()
+    first = order["Histories"][0]["InvoiceHistoryID"]
+    added = admin.post(f"/SalesOrders/{ORDER}/Historys/{first}/Lines", json={"PartNo": "2004", "QuantityOrdered": 1})
+    assert added.status_code == 201
+    listed = admin.get(f"/SalesOrders/{ORDER}/Historys/{first}/Lines").json()
+    assert added.json()["InvoiceLineID"] in [line["InvoiceLineID"] for line in listed]
