@@ -17,7 +17,10 @@ def now() -> datetime:
 def naive_utc(value: datetime) -> datetime:
     """A datetime as the core keeps it: UTC without tzinfo (an offset is converted, not dropped)."""
     if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError as exc:  # e.g. 0001-01-01 at +01:00 is before the first representable day
+            raise ValueError(f"{value.isoformat()} is outside the dates that can be kept") from exc
     return value
 
 

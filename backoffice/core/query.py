@@ -152,6 +152,8 @@ def _coerce(view: View, column: ViewColumn, value: Any) -> Any:
         return None
     try:
         if f.type in (FieldType.STRING, FieldType.TEXT):
+            if "\x00" in str(value):
+                raise ValueError
             return str(value)
         if f.type is FieldType.BOOL:
             if isinstance(value, bool):
@@ -180,7 +182,7 @@ def _coerce(view: View, column: ViewColumn, value: Any) -> Any:
             return parse_iso(str(value))
         if f.type is FieldType.DATE:
             return value if isinstance(value, date) else date.fromisoformat(str(value).strip()[:10])
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, OverflowError) as exc:
         raise Invalid.field(column.name, f"{column.name}: {value!r} is not a valid {f.type.value}",
                             "InvalidValue") from exc
     return value
@@ -211,9 +213,9 @@ def _filter_values(view: View, column: ViewColumn, flt: Filter) -> tuple[str, li
         # Text matching on numbers, flags or dates means different things in SQLite and PostgreSQL.
         raise Invalid.field(column.name, f"{column.name}: {op} applies to text only", "InvalidOperator")
     if op is Op.PATTERN:
-        return "value", [str(value)]
+        return "value", [_coerce(view, column, value)]
     if op in (Op.LIKE, Op.STARTS_WITH, Op.ENDS_WITH):
-        text = _like_escape(str(value))
+        text = _like_escape(_coerce(view, column, value))
         return "value", [{Op.LIKE: f"%{text}%", Op.STARTS_WITH: f"{text}%", Op.ENDS_WITH: f"%{text}"}[op]]
     coerced = _coerce(view, column, value)
     if coerced is None and op in (Op.EQUAL, Op.NOT_EQUAL):
@@ -361,20 +363,22 @@ class _DriverStatement:
         return fastread.fetch(conn, self.sql, params, self.keys, self.converters)
 
 
-# None: a shape that stays with SQLAlchemy.
-_driver_statements: dict[tuple[Any, ...], _DriverStatement | None] = {}
+# None: a shape that stays with SQLAlchemy. (Read once with get: another thread may clear it.)
+_driver_statements: dict[tuple[Any, ...], Any] = {}
+_UNSEEN = object()
 
 
 def _execute(conn: Connection, key: tuple[Any, ...], stmt: sa.Select[Any],
              values: dict[str, Any]) -> list[dict[str, Any]]:
     if conn.dialect.name == "sqlite":
-        if key not in _driver_statements:
+        driver = _driver_statements.get(key, _UNSEEN)
+        if driver is _UNSEEN:
             # IN lists expand per call, so those shapes stay with SQLAlchemy.
             expanding = any(getattr(b, "expanding", False) for b in stmt.compile().binds.values())
+            driver = None if expanding else _DriverStatement(stmt, conn.dialect)
             if len(_driver_statements) >= _STATEMENT_CACHE_SIZE:
                 _driver_statements.clear()
-            _driver_statements[key] = None if expanding else _DriverStatement(stmt, conn.dialect)
-        driver = _driver_statements[key]
+            _driver_statements[key] = driver
         if driver is not None:
             return driver.run(conn, values)
     result = conn.execute(stmt, values)
@@ -392,10 +396,8 @@ def run(conn: Connection, actor: Principal, view_name: str, query: Query, *, max
             total = int(rows[0]["__total"])
             for r in rows:
                 r.pop("__total")
-        elif query.skip == 0:
-            total = 0
         else:
-            # Past the last page the window count has no row to ride on: count separately.
+            # No row to ride on (past the last page, or Take=0 asking for the count alone).
             counted = stmt.with_only_columns(sa.func.count()).order_by(None).offset(None).limit(None)
             total = int(conn.execute(counted, values).scalar() or 0)
     return Page(rows=rows, total=total, skip=query.skip)

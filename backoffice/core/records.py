@@ -201,6 +201,8 @@ def _coerce(entity: Entity, name: str, value: Any, errors: list[FieldError]) -> 
             if isinstance(value, bool) or not isinstance(value, str | int | float):
                 raise TypeError
             text = str(value)
+            if "\x00" in text:
+                raise ValueError  # no database keeps NUL characters in text alike
             if f.length and len(text) > f.length:
                 errors.append(FieldError(name, "MaxLength", f"{name} must be at most {f.length} characters"))
             return text
@@ -247,7 +249,7 @@ def _coerce(entity: Entity, name: str, value: Any, errors: list[FieldError]) -> 
             if isinstance(value, date):
                 return value
             return date.fromisoformat(str(value)[:10])
-    except (TypeError, ValueError, KeyError):
+    except (TypeError, ValueError, KeyError, OverflowError):
         kind = f"one of {', '.join(v.name for v in CATALOG.enums[f.enum].values)}" if f.enum else f.type.value
         errors.append(FieldError(name, "InvalidValue", f"{name}: {value!r} is not a valid {kind}"))
         return None

@@ -28,7 +28,10 @@ def parse_wcf(text: str) -> datetime | None:
     match = _WCF.match(text.strip())
     if match is None:
         return None
-    return _EPOCH + timedelta(milliseconds=int(match.group(1)))
+    try:
+        return _EPOCH + timedelta(milliseconds=int(match.group(1)))
+    except OverflowError as exc:
+        raise ValueError(f"{text} is outside the dates that can be kept") from exc
 
 
 def parse_datetime(text: str) -> datetime:
@@ -45,7 +48,10 @@ def parse_datetime(text: str) -> datetime:
         return datetime.strptime(text, "%Y%m%d")
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError as exc:
+            raise ValueError(f"{text} is outside the dates that can be kept") from exc
     return parsed
 
 

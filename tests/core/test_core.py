@@ -201,3 +201,12 @@ def test_several_machines_preparing_one_database_at_once(db_url: str) -> None:
     for t in threads:
         t.join()
     assert results == [False, False, False]  # the template was prepared already: nothing to load
+
+
+def test_case_insensitive_matching_beyond_ascii(db: Database) -> None:
+    with db.write() as conn:
+        records.create(conn, STAFF, "Debtor", {"account_no": "C07777", "name": "Éclair Bakery"})
+    with db.read() as conn:
+        page = query.run(conn, STAFF, "DebtorList", query.Query(
+            filters=[query.Filter("Name", query.Op.STARTS_WITH, "éCLAIR")], count=True))
+    assert page.total == 1

@@ -112,6 +112,8 @@ def set_enabled(conn: Connection, username: str, enabled: bool) -> None:
 
 
 def check_credentials(conn: Connection, username: str, password: str) -> Principal:
+    if "\x00" in (username or "") + (password or ""):
+        raise Unauthenticated("Invalid UserName or Password", code="Unauthorized")
     row = find_staff(conn, username or "")
     cred = None
     if row is not None:

@@ -332,6 +332,7 @@ class JiwaHandlers:
     def auto_query(self, view_name: str, result_type: str) -> Callable[[Call], Any]:
         view = CATALOG.views[view_name]
         columns = {c.name.lower(): c.name for c in view.columns}
+        view_columns = {c.name for c in view.columns}
         dto_type = self.types.get(result_type)
         assert dto_type is not None
 
@@ -341,8 +342,11 @@ class JiwaHandlers:
                 page = query.run(conn, call.actor(), view_name, q, max_take=call.settings.max_page_size)
             results = []
             for row in page.rows:
+                # A column left out by Fields= keeps its type's default, as AutoQuery does; a member
+                # backoffice does not keep at all is left out rather than shown as a made-up 0/false.
                 results.append(Dto(result_type, {
-                    p.name: row.get(p.name, [] if p.is_list else SCALAR_DEFAULTS.get(p.type)) for p in dto_type.props
+                    p.name: row[p.name] if p.name in row else
+                    (SCALAR_DEFAULTS.get(p.type) if p.name in view_columns else None) for p in dto_type.props
                 }))
             return Dto("QueryResponse", {"Offset": page.skip, "Total": page.total or 0, "Results": results,
                                          "Meta": {}})
@@ -371,7 +375,10 @@ def _text_list(value: Any) -> list[Any]:
 
 def _wire_value(value: Any) -> Any:
     if isinstance(value, str) and "Date(" in value:
-        wcf = parse_wcf(value)
+        try:
+            wcf = parse_wcf(value)
+        except ValueError:
+            return value  # out of range: the core says which field is wrong
         if wcf is not None:
             return wcf
     if isinstance(value, list):

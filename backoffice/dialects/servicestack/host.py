@@ -178,7 +178,7 @@ class ServiceStackHost:
                 return None
             # As in ServiceStack, the verb still picks the service method: a GET cannot delete.
             wanted = "GET" if method == "HEAD" else method
-            op = next((o for o in served if o.verb == wanted), None)
+            op = next((o for o in served if o.verb == wanted and (method != "HEAD" or o.read_only)), None)
             if op is None:
                 raise _MethodNotAllowed(method, path)
             fmt = (predefined.group(1) or "json").lower()
@@ -200,7 +200,8 @@ class ServiceStackHost:
             match = route.pattern.match(path)
             if match is None:
                 continue
-            if route.op.verb != method and not (method == "HEAD" and route.op.verb == "GET"):
+            # HEAD is answered like GET, but only where GET changes nothing (not /Process, /Save).
+            if route.op.verb != method and not (method == "HEAD" and route.op.verb == "GET" and route.op.read_only):
                 verb_mismatch = route
                 continue
             return route.op, dict(zip(route.names, match.groups(), strict=True))
@@ -367,6 +368,8 @@ class ServiceStackHost:
             if kind == "string" or kind == "Guid":
                 if isinstance(value, dict | list):
                     raise TypeError("text")
+                if isinstance(value, str) and "\x00" in value:
+                    raise TypeError("text without NUL characters")
                 return value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) \
                     else str(value)
             if kind in ("int", "long"):
@@ -539,6 +542,8 @@ def _basic_credentials(encoded: str) -> tuple[str, str] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     username, sep, password = decoded.partition(":")
+    if "\x00" in decoded:
+        return None
     return (username, password) if sep else None
 
 

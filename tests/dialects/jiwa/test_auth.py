@@ -195,3 +195,11 @@ def test_a_key_works_through_its_last_day(client: TestClient, db: Database) -> N
     ended_yesterday = _key(db, staff_username="Admin", expires=today - timedelta(days=1))
     assert client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": f"Bearer {last_day_today}"}).status_code == 200
     assert client.get(f"/Debtors/{DEBTOR}", headers={"Authorization": f"Bearer {ended_yesterday}"}).status_code == 401
+
+
+def test_user_names_in_any_script_log_in_case_insensitively(client: TestClient, db: Database) -> None:
+    with db.write() as conn:
+        auth.add_user(conn, "Ärger", "pw")
+        auth.add_user(conn, "ärger", "pw2")  # the same user: a new password, not a second user
+    assert client.get("/auth", params={"username": "ÄRGER", "password": "pw2"}).status_code == 200
+    assert client.get("/auth", params={"username": "Ärger", "password": "pw"}).status_code == 401

@@ -230,6 +230,16 @@ def test_xml_request_body_as_the_xml_client_sends_it(admin: TestClient) -> None:
     ("PATCH", "/Inventory/IN000000000000000001", {"json": {"PhysicalItem": "maybe"}}),
     ("POST", "/SalesOrders", {"json": {"DebtorID": "0000000061000000001V", "Lines": [{"InvoiceLineID": "nope"}]}}),
     ("POST", "/SalesOrders", {"content": b"\xff\xfe\x00", "headers": {"Content-Type": "application/json"}}),
+    ("GET", "/Queries/SO_Main", {"params": {"InvoiceInitDateGreaterThan": "0001-01-01T00:00:00+01:00"}}),
+    ("GET", "/Queries/SO_Main", {"params": {"InvoiceInitDateGreaterThan": "9999-12-31T23:00:00-05:00"}}),
+    ("GET", "/Queries/SO_Main", {"params": {"InvoiceInitDate": "/Date(99999999999999999999)/"}}),
+    ("PATCH", "/SalesOrders/babce67cdbf64f778536", {"json": {"ExpectedDeliveryDate": "0001-01-01T00:00:00+01:00"}}),
+    ("PATCH", "/SalesOrders/babce67cdbf64f778536", {"json": {"LastSavedDateTime": "/Date(-99999999999999999)/"}}),
+    ("GET", "/Debtors/%00", {}),
+    ("GET", "/Queries/DebtorList", {"params": {"Name": "a\x00b"}}),
+    ("GET", "/Queries/DebtorList", {"params": {"NameStartsWith": "a\x00b"}}),
+    ("PATCH", "/Debtors/0000000061000000001V", {"json": {"Name": "a\x00b"}}),
+    ("POST", "/SalesOrders/babce67cdbf64f778536/Notes", {"json": {"NoteText": "\x00"}}),
     ("POST", "/SalesOrders", {"content": b"DebtorID=%ZZ&Lines=1", "headers": {
         "Content-Type": "application/x-www-form-urlencoded"}}),
 ])
@@ -254,3 +264,28 @@ def test_a_utf8_byte_order_mark_is_accepted(admin: TestClient) -> None:
     response = admin.patch("/SalesOrders/babce67cdbf64f778536", content=body.encode("utf-8"),
                            headers={"Content-Type": "application/json; charset=utf-8"})
     assert response.status_code == 200 and response.json()["OrderNo"] == "BOM-Ω"
+
+
+def test_nul_characters_in_credentials_are_refused_not_crashing(client: TestClient) -> None:
+    assert client.get("/auth", params={"username": "\x00", "password": "x"}).status_code in (400, 401)
+    assert client.post("/auth", json={"UserName": "Ad\x00min", "Password": "password"}).status_code in (400, 401)
+    assert client.get(f"/Debtors/{DEBTOR}", auth=("Ad\x00min", "password")).status_code == 401
+
+
+def test_count_only_with_take_zero(admin: TestClient) -> None:
+    page = admin.get("/Queries/SalesOrderList", params={"Take": 0, "Include": "Total"}).json()
+    assert page["Total"] == 7 and page["Results"] == []
+
+
+def test_query_rows_leave_out_what_is_not_kept(admin: TestClient) -> None:
+    row = admin.get("/Queries/SalesOrderList", params={"Take": 1}).json()["Results"][0]
+    assert "Delivered" not in row and "Cartage1TaxAmount" not in row  # not kept by backoffice
+    assert row["CartageCharge1"] == 0.0  # kept, and zero
+    only = admin.get("/Queries/SalesOrderList", params={"Take": 1, "Fields": "InvoiceNo"}).json()["Results"][0]
+    assert only["InvoiceTotal"] == 0.0  # left out by Fields=: its default, as AutoQuery does
+
+
+def test_head_never_runs_a_route_that_changes_data(admin: TestClient) -> None:
+    assert admin.head("/SalesOrders/babce67cdbf64f778536/Process").status_code == 405
+    assert admin.get("/SalesOrders/babce67cdbf64f778536").json()["Status"] == "e_SalesOrderEntered"
+    assert admin.head("/json/reply/SalesOrderProcessRequest?InvoiceID=babce67cdbf64f778536").status_code == 405
