@@ -6,8 +6,26 @@ import sqlalchemy as sa
 
 from .core.numbering import ensure_sequences
 from .core.store import Database
-from .core.store.tables import ENTITY_TABLES
+from .core.store.tables import ENTITY_TABLES, metadata
 from .demo import load_demo
+
+
+class SchemaMismatch(RuntimeError):
+    """The database says it is up to date, but its tables are not what this version expects."""
+
+
+def check_schema(db: Database) -> None:
+    """Refuse a database whose tables differ from the catalog although its migrations are all applied
+    (a migration edited after it ran, or a catalog change with no migration)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    if differences:
+        listed = "; ".join(str(d)[:120] for d in differences[:5])
+        raise SchemaMismatch(f"The database schema does not match this version of backoffice ({len(differences)} "
+                             f"difference(s): {listed}). Use a new database, or add the missing migration.")
 
 
 def prepare_database(db: Database, *, demo: bool = True) -> bool:
@@ -18,6 +36,7 @@ def prepare_database(db: Database, *, demo: bool = True) -> bool:
     """
     with db.exclusive("backoffice-bootstrap"):
         db.upgrade()
+        check_schema(db)
         with db.write() as conn:
             ensure_sequences(conn)
             empty = conn.execute(sa.select(sa.func.count()).select_from(ENTITY_TABLES["Staff"])).scalar() == 0

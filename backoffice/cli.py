@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .bootstrap import prepare_database
+from .bootstrap import SchemaMismatch, prepare_database
 from .core import errors
 from .core.auth import service as auth
 from .core.store import Database
@@ -34,8 +34,16 @@ def _settings(database: str | None = None, **overrides: object) -> Settings:
 
 def _db(database: str | None) -> Database:
     db = Database(_settings(database).database_url)
-    prepare_database(db, demo=False)
+    _prepare(db, demo=False)
     return db
+
+
+def _prepare(db: Database, *, demo: bool) -> bool:
+    try:
+        return prepare_database(db, demo=demo)
+    except SchemaMismatch as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
 
 
 def _fail(exc: errors.CoreError) -> None:
@@ -58,7 +66,7 @@ def serve(
     # Options left out fall back to BACKOFFICE_HOST / _PORT / _WORKERS, then to the defaults.
     settings = _settings(database, host=host, port=port, workers=workers)
     db = Database(settings.database_url)
-    if prepare_database(db, demo=not no_demo):
+    if _prepare(db, demo=not no_demo):
         console.print("Loaded the demo data set (log in as [bold]Admin[/bold] / [bold]password[/bold]).")
     db.dispose()
     # Worker processes build their own settings from the environment.
@@ -97,7 +105,7 @@ def demo(
 ) -> None:
     """Load the demo data set, or with --scale N a large deterministic set for benchmarks."""
     db = Database(_settings(database).database_url)
-    loaded = prepare_database(db, demo=True)
+    loaded = _prepare(db, demo=True)
     if scale:
         from .demo.scale import load_scale
 

@@ -36,3 +36,16 @@ def test_users_and_keys_through_the_command(tmp_path: Path) -> None:
         assert client.get("/Debtors", headers={"Authorization": f"Bearer {key}"}).status_code == 401
     unknown = runner.invoke(app, ["keys", "create", "--staff", "nobody", "--database", url])
     assert unknown.exit_code == 1 and "No staff member" in unknown.output
+
+
+def test_a_database_that_does_not_match_the_schema_is_refused(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--database", url]).exit_code == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # as if an older build had made this table differently
+        conn.execute(sa.text("ALTER TABLE debtor DROP COLUMN fax"))
+    engine.dispose()
+    refused = runner.invoke(app, ["db", "upgrade", "--database", url])
+    assert refused.exit_code == 1 and "does not match" in refused.output
