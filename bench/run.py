@@ -186,12 +186,16 @@ def _cmdline(pid: int) -> bytes:
 
 
 def http_get(port: int, path: str, cookie: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    """GET ``path``, or POST when it is a "path<TAB>json" line of a write scenario."""
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
         headers = {"Accept": "application/json"}
         if cookie:
             headers["Cookie"] = cookie
-        conn.request("GET", path, headers=headers)
+        path, tab, body = path.partition("\t")
+        if tab:
+            headers["Content-Type"] = "application/json"
+        conn.request("POST" if tab else "GET", path, body=body.encode() if tab else None, headers=headers)
         response = conn.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -263,7 +267,17 @@ def scenarios(scale: int) -> list[Scenario]:
                  [list_path(q) for q in history], TARGET_LIST_RPS, TARGET_LIST_P99_MS, history),
         Scenario("week", "SalesOrderList: InvoiceInitDateBetween=<week>, OrderByDesc=InvoiceInitDate, Take=20, "
                  "Include=Total", [list_path(q) for q in week_queries], queries=week_queries),
+        # Writes (no target): each request places a two-line order, priced by the rules; SQLite
+        # takes one writer at a time across both processes.
+        Scenario("create", "POST /SalesOrders (two lines, priced by the pricing scheme)",
+                 [f"/SalesOrders\t{json.dumps(order_body(d, rng))}" for d in debtors[:500]]),
     ]
+
+
+def order_body(debtor_id: str, rng: random.Random) -> dict[str, Any]:
+    return {"DebtorID": debtor_id, "OrderNo": f"BENCH-{rng.randrange(10**6)}",
+            "Lines": [{"PartNo": part, "QuantityOrdered": rng.randint(1, 5)}
+                      for part in rng.sample(["1172", "2001", "2002", "2003", "2004", "3001", "3002"], 2)]}
 
 
 LUA = """
@@ -281,8 +295,15 @@ function init(args)
 end
 function request()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1],
-                    {["Cookie"] = "%(cookie)s", ["Accept"] = "application/json"})
+  local line = paths[(counter %% #paths) + 1]
+  -- A line "path<TAB>json" is a POST of that body; a bare path is a GET.
+  local tab = string.find(line, "\t", 1, true)
+  if tab then
+    return wrk.format("POST", string.sub(line, 1, tab - 1),
+                      {["Cookie"] = "%(cookie)s", ["Accept"] = "application/json",
+                       ["Content-Type"] = "application/json"}, string.sub(line, tab + 1))
+  end
+  return wrk.format("GET", line, {["Cookie"] = "%(cookie)s", ["Accept"] = "application/json"})
 end
 """
 
@@ -437,7 +458,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="Server processes")
     parser.add_argument("--sql-runs", type=int, default=1000, help="Executions timed for the direct SQL")
-    parser.add_argument("--only", nargs="*", help="Scenario names to run (order, list, week)")
+    parser.add_argument("--only", nargs="*", help="Scenario names to run (order, list, week, create)")
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -452,7 +473,7 @@ def main() -> None:
         console.print(f"Server on http://{HOST}:{server.port}/ with {args.workers} workers; logged in as Admin")
         for scenario in chosen:
             status, _, body = http_get(server.port, scenario.paths[0], cookie)
-            if status != 200:
+            if status not in (200, 201):
                 raise SystemExit(f"{scenario.name}: {scenario.paths[0]} answered {status}: {body[:300]!r}")
             paths_file = BENCH_DIR / f"{scenario.name}.paths"
             paths_file.write_text("\n".join(scenario.paths) + "\n")

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's own busy handling remains
+    fcntl = None  # type: ignore[assignment]
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -58,6 +63,10 @@ class Database:
             kwargs["max_overflow"] = 8
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = sa.create_engine(self.url, **kwargs)
+        self._writer = threading.Lock()
+        self._lock_file: Any = None
+        database = self.url.database if self.is_sqlite else None
+        self._lock_path = Path(database + ".writelock") if database and database != ":memory:" else None
         if self.is_sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -84,8 +93,11 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A connection in one transaction: committed on success, rolled back on any error."""
-        with self.engine.connect() as conn:
-            if self.is_sqlite:
+        if self.is_sqlite:
+            # SQLite has one writer at a time. Writers queue on a lock (this process's threads) and
+            # a lock file (the other server processes) rather than in SQLite's busy handler, which
+            # sleeps in growing steps and makes a crowd of writers wait far longer than the writes.
+            with self._writer, self._write_file_lock(), self.engine.connect() as conn:
                 _sqlite_begin(conn)
                 try:
                     yield conn
@@ -94,9 +106,22 @@ class Database:
                     raise
                 else:
                     conn.exec_driver_sql("COMMIT")
-            else:
-                with conn.begin():
-                    yield conn
+            return
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write_file_lock(self) -> Iterator[None]:
+        if self._lock_path is None or fcntl is None:
+            yield
+            return
+        if self._lock_file is None:
+            self._lock_file = open(self._lock_path, "a+b")  # noqa: SIM115 - held for the process's life
+        fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
 
     @contextmanager
     def exclusive(self, name: str) -> Iterator[None]:
@@ -132,3 +157,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
