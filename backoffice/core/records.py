@@ -414,19 +414,40 @@ def commit(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -> Doc:
                        code="ConcurrencyConflict") from exc
 
 
+# Writes are built once per table and given their values as parameters: a statement with the
+# values inside would be a new statement, with its own cache key and compilation, every time.
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _insert(entity: Entity) -> Any:
+    stmt = _STATEMENTS.get(("insert", entity.name))
+    if stmt is None:
+        stmt = _STATEMENTS[("insert", entity.name)] = table_of(entity).insert()
+    return stmt
+
+
+def _update(entity: Entity) -> Any:
+    """UPDATE ... WHERE key = :where_key [AND revision = :where_revision] SET (the parameters given)."""
+    stmt = _STATEMENTS.get(("update", entity.name))
+    if stmt is None:
+        t = table_of(entity)
+        condition = t.c[entity.key] == sa.bindparam("where_key")
+        if entity.root:
+            condition = sa.and_(condition, t.c.revision == sa.bindparam("where_revision"))
+        stmt = _STATEMENTS[("update", entity.name)] = t.update().where(condition)
+    return stmt
+
+
 def _commit(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -> Doc:
-    t = table_of(entity)
     values = {f.name: new.get(f.name) for f in entity.fields}
     stamp = now()
     if old is None:
         values.update(revision=1, last_saved=stamp)
-        conn.execute(t.insert().values(**values))
+        conn.execute(_insert(entity), values)
     else:
-        result = conn.execute(
-            t.update()
-            .where(t.c[entity.key] == old[entity.key], t.c.revision == old["revision"])
-            .values(**values, revision=old["revision"] + 1, last_saved=stamp)
-        )
+        result = conn.execute(_update(entity), {
+            **values, "revision": old["revision"] + 1, "last_saved": stamp,
+            "where_key": old[entity.key], "where_revision": old["revision"]})
         if result.rowcount != 1:
             raise Conflict(f"The {entity.name} has been changed by someone else; reload it and try again",
                            code="ConcurrencyConflict")
@@ -441,7 +462,6 @@ def _write_children(conn: Connection, entity: Entity, new: Doc, old: Doc | None)
     gone_by_collection: list[tuple[Entity, list[str]]] = []
     for child in entity.children:
         child_entity = CATALOG.entity(child.entity)
-        ct = table_of(child_entity)
         old_items = {i[child_entity.key]: i for i in (old or {}).get(child.name, [])}
         kept = set()
         for item in new.get(child.name, []):
@@ -452,9 +472,9 @@ def _write_children(conn: Connection, entity: Entity, new: Doc, old: Doc | None)
             key = item[child_entity.key]
             before = old_items.get(key)
             if before is None:
-                conn.execute(ct.insert().values(**values))
+                conn.execute(_insert(child_entity), values)
             elif any(before.get(k) != v for k, v in values.items()):
-                conn.execute(ct.update().where(ct.c[child_entity.key] == key).values(**values))
+                conn.execute(_update(child_entity), {**values, "where_key": key})
             kept.add(key)
             _write_children(conn, child_entity, item, before)
         gone_by_collection.append((child_entity, [k for k in old_items if k not in kept]))
