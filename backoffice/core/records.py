@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonpatch
 import sqlalchemy as sa
@@ -299,24 +299,25 @@ Rule = Callable[[RuleContext], None]
 _RULES: dict[str, list[Rule]] = defaultdict(list)
 DeleteGuard = Callable[[Connection, Principal, Doc], None]
 _DELETE_GUARDS: dict[str, list[DeleteGuard]] = defaultdict(list)
+_Hook = TypeVar("_Hook", bound=Callable[..., None])
+
+
+def _registrar(table: dict[str, list[Any]], entity_names: tuple[str, ...]) -> Callable[[_Hook], _Hook]:
+    def register(fn: _Hook) -> _Hook:
+        for name in entity_names:
+            table[name].append(fn)
+        return fn
+    return register
 
 
 def delete_guard(*entity_names: str) -> Callable[[DeleteGuard], DeleteGuard]:
     """Register a check run before a record of these entities is deleted (raise to refuse)."""
-    def register(fn: DeleteGuard) -> DeleteGuard:
-        for name in entity_names:
-            _DELETE_GUARDS[name].append(fn)
-        return fn
-    return register
+    return _registrar(_DELETE_GUARDS, entity_names)
 
 
 def rule(*entity_names: str) -> Callable[[Rule], Rule]:
     """Register a business rule run before every write of these root entities."""
-    def register(fn: Rule) -> Rule:
-        for name in entity_names:
-            _RULES[name].append(fn)
-        return fn
-    return register
+    return _registrar(_RULES, entity_names)
 
 
 def resolve_references(conn: Connection, entity: Entity, doc: Doc, errors: list[FieldError],
