@@ -34,11 +34,19 @@ class Settings:
     # Largest page an AutoQuery answers when the caller asks for more (ServiceStack MaxLimit).
     max_page_size: int = 1000
     secure_cookies: bool = False
+    # Where the vendor configuration files live (Galaxy's WebService.config and AliasMap.xml, ...).
+    # Empty: <var_dir>/config.
+    config_dir: Path = Path("")
+    # The language metadata and enum display values are given in when the client does not ask
+    # (Accept-Language). Galaxy is a Greek system and its document shows Greek labels.
+    language: str = "el"
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.database_url:
             object.__setattr__(self, "database_url", _default_database_url(self.var_dir))
+        if self.config_dir == Path(""):
+            object.__setattr__(self, "config_dir", self.var_dir / "config")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -46,6 +54,10 @@ class Settings:
         values: dict[str, object] = {}
         if "BACKOFFICE_VAR_DIR" in env:
             values["var_dir"] = Path(env["BACKOFFICE_VAR_DIR"])
+        if "BACKOFFICE_CONFIG_DIR" in env:
+            values["config_dir"] = Path(env["BACKOFFICE_CONFIG_DIR"])
+        if "BACKOFFICE_LANGUAGE" in env:
+            values["language"] = env["BACKOFFICE_LANGUAGE"]
         if "BACKOFFICE_DATABASE_URL" in env:
             values["database_url"] = env["BACKOFFICE_DATABASE_URL"]
         for name in ("port", "workers", "session_ttl_seconds", "draft_ttl_seconds", "max_body_bytes",
