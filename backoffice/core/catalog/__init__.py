@@ -1,7 +1,26 @@
 """What exists in the back office: one definition per entity, from which everything derives."""
 
 from .entities import CATALOG
-from .model import Catalog, Child, Entity, EnumDef, EnumValue, Field, FieldType, View, ViewColumn
+from .model import (
+    ALL_OPERATORS,
+    AcceptedValues,
+    Catalog,
+    Child,
+    Entity,
+    EnumDef,
+    EnumValue,
+    Field,
+    FieldType,
+    Labels,
+    Lookup,
+    PredefinedValues,
+    SortField,
+    View,
+    ViewColumn,
+    ViewFilter,
+    localized,
+)
 
-__all__ = ["CATALOG", "Catalog", "Child", "Entity", "EnumDef", "EnumValue", "Field", "FieldType", "View",
-           "ViewColumn"]
+__all__ = ["ALL_OPERATORS", "CATALOG", "AcceptedValues", "Catalog", "Child", "Entity", "EnumDef", "EnumValue",
+           "Field", "FieldType", "Labels", "Lookup", "PredefinedValues", "SortField", "View", "ViewColumn",
+           "ViewFilter", "localized"]

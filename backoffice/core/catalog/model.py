@@ -6,9 +6,26 @@ is derived from these definitions, so they say *what* a thing is, never how a ve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
+
+# Text in several languages: language code ("en", "el", ...) -> text.
+Labels = Mapping[str, str]
+
+# Every comparison a list filter can make, by the names the vendors' documents use.
+ALL_OPERATORS = ("Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "NotEqual", "Like", "In", "NotIn")
+
+
+def localized(labels: Labels, language: str, fallback: str = "") -> str:
+    """The text in ``language`` (``el-GR`` falls back to ``el``), else English, else ``fallback``."""
+    if not labels:
+        return fallback
+    for candidate in (language, language.split("-")[0].lower(), "en"):
+        if candidate in labels:
+            return labels[candidate]
+    return fallback or next(iter(labels.values()))
 
 
 class FieldType(StrEnum):
@@ -108,6 +125,7 @@ class EnumValue:
     code: int
     name: str
     description: str = ""
+    labels: Labels = field(default_factory=dict)  # what a user is shown, per language
 
 
 @dataclass(frozen=True)
@@ -130,6 +148,63 @@ class EnumDef:
 
 
 @dataclass(frozen=True)
+class SortField:
+    name: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class AcceptedValues:
+    """Where the values a column holds (or a filter accepts) come from: an enum or a lookup.
+
+    ``source`` is ``"enum:<EnumName>"`` or ``"lookup:<LookupName>"``; the key field is the one a
+    value is matched against, the display fields what a picker shows.
+    """
+
+    source: str
+    display_field1: str = "Code"
+    display_field2: str | None = None
+    key_field: str = "ID"
+    sort_fields: tuple[SortField, ...] | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.source.split(":", 1)[0]
+
+    @property
+    def target(self) -> str:
+        return self.source.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class PredefinedValues:
+    """A filter's preset: one value, or a from/to range."""
+
+    value: Any = None
+    low: Any = None
+    high: Any = None
+
+
+@dataclass(frozen=True)
+class ViewFilter:
+    """A named filter a listing offers its users (Galaxy's Quick and Misc filters).
+
+    ``column`` is the view column it compares; ``operators`` the comparisons it allows.
+    """
+
+    name: str
+    column: str
+    labels: Labels = field(default_factory=dict)
+    kind: str = "Quick"  # Quick: shown with the list; Misc: in the advanced panel
+    display_as: str = "Text"
+    required: bool = False
+    visible: bool = True
+    operators: tuple[str, ...] = ALL_OPERATORS
+    accepted: AcceptedValues | None = None
+    predefined: PredefinedValues | None = None
+
+
+@dataclass(frozen=True)
 class ViewColumn:
     """A column of a view: ``source`` is a field path from the view's entity.
 
@@ -141,6 +216,9 @@ class ViewColumn:
     source: str
     type: FieldType | None = None
     description: str = ""
+    labels: Labels = field(default_factory=dict)  # the column's caption per language
+    width: int = 100  # preferred width on a screen, in pixels
+    accepted: AcceptedValues | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +232,18 @@ class View:
     description: str = ""
     # The column that ties a row to a debtor, for scoping a debtor principal's lists.
     debtor_column: str | None = None
+    labels: Labels = field(default_factory=dict)  # the view's title per language
+    filters: Sequence[ViewFilter] = ()
+    # The column holding each row's unique id (what a detail view is keyed by).
+    identity: str | None = None
+    # Columns offered for sorting on a screen (any column may be sorted on).
+    sortable: tuple[str, ...] = ()
+    # Views showing related or complementary information.
+    related: tuple[str, ...] = ()
+
+    def filter(self, name: str) -> ViewFilter | None:
+        folded = name.lower()
+        return next((f for f in self.filters if f.name.lower() == folded), None)
 
     def column(self, name: str) -> ViewColumn:
         for column in self.columns:
@@ -162,21 +252,38 @@ class View:
         raise KeyError(name)
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A list of values pickers choose from: the rows of an entity, with its child collections.
+
+    ``fields`` limits and orders the fields shown (default: all); ``order_by`` the row order.
+    """
+
+    name: str
+    entity: str
+    fields: tuple[str, ...] = ()
+    order_by: tuple[str, ...] = ()
+    labels: Labels = field(default_factory=dict)
+
+
 @dataclass
 class Catalog:
     entities: dict[str, Entity] = field(default_factory=dict)
     enums: dict[str, EnumDef] = field(default_factory=dict)
     views: dict[str, View] = field(default_factory=dict)
+    lookups: dict[str, Lookup] = field(default_factory=dict)
 
     def entity(self, name: str) -> Entity:
         return self.entities[name]
 
-    def add(self, *items: Entity | EnumDef | View) -> None:
+    def add(self, *items: Entity | EnumDef | View | Lookup) -> None:
         for item in items:
             if isinstance(item, Entity):
                 self.entities[item.name] = item
             elif isinstance(item, EnumDef):
                 self.enums[item.name] = item
+            elif isinstance(item, Lookup):
+                self.lookups[item.name] = item
             else:
                 self.views[item.name] = item
 
