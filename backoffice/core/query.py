@@ -271,7 +271,7 @@ def _compile(view: View, query: Query, actor: Principal,
 
     if query.skip < 0 or (query.take is not None and query.take < 0):
         raise Invalid("Skip and Take must not be negative", code="InvalidValue")
-    wanted = [lookup(n, "field") for n in query.fields] if query.fields else list(view.columns)
+    wanted = [lookup(n, "field") for n in query.fields] if query.fields else [c for c in view.columns if not c.hidden]
     shape: list[Any] = [view.name, tuple(c.name for c in wanted)]
     values: dict[str, Any] = {}
     planned: list[tuple[ViewColumn, Op, str, list[str]]] = []
@@ -319,8 +319,16 @@ def _compile(view: View, query: Query, actor: Principal,
     selected = [compiler.column(c).label(c.name) for c in wanted]
     order = [compiler.column(column).desc() if descending else compiler.column(column).asc()
              for column, descending in sorts]
-    # A stable tie-break so paging never repeats or skips a row.
-    order.append(compiler.base.c[CATALOG.entity(view.entity).key].asc())
+    # Rows equal on the sort keep the view's natural order (its default sort), read in the
+    # direction asked for, and the key makes it total so paging never repeats or skips a row.
+    reverse = bool(sorts) and sorts[0][1]
+    chosen = {column.name for column, _ in sorts}
+    for name in view.default_sort:
+        if name not in chosen:
+            natural = compiler.column(view.column(name))
+            order.append(natural.desc() if reverse else natural.asc())
+    key_column = compiler.base.c[CATALOG.entity(view.entity).key]
+    order.append(key_column.desc() if reverse else key_column.asc())
     if query.count:
         # The total rides along as an uncorrelated scalar subquery: the database counts once
         # over just the tables the filters need, while the page itself can stop after Take rows

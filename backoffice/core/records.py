@@ -279,6 +279,15 @@ def validate(entity: Entity, doc: Doc, errors: list[FieldError] | None = None, p
 # --- business rules ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something a user should hear about a write that did not stop it (a warning, a note)."""
+
+    subject: str  # what it is about, as a person would say it: "Company", "Warehouse locations"
+    message: str
+    kind: str = "Warning"  # or "Information"
+
+
 @dataclass
 class RuleContext:
     conn: Connection
@@ -287,6 +296,7 @@ class RuleContext:
     new: Doc
     old: Doc | None
     errors: list[FieldError] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     # Set when a business operation (core/actions.py) makes the change, not a plain edit.
     action: str | None = None
 
@@ -371,8 +381,12 @@ def _check_unique(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -
 
 
 def prepare(conn: Connection, actor: Principal, entity: Entity, old: Doc | None, changes: Doc, *,
-            replace: bool = False, allow_system: bool = False, action: str | None = None) -> Doc:
-    """Build, complete and validate the new document, without writing it."""
+            replace: bool = False, allow_system: bool = False, action: str | None = None,
+            notices: list[Notice] | None = None) -> Doc:
+    """Build, complete and validate the new document, without writing it.
+
+    The rules' notices (warnings that do not stop the write) are added to ``notices``.
+    """
     changes = scope.filter_request(actor, entity, dict(changes))
     new = merge(entity, old, changes, replace=replace, allow_system=allow_system)
     ctx = RuleContext(conn, actor, entity, new, old, action=action)
@@ -388,6 +402,8 @@ def prepare(conn: Connection, actor: Principal, entity: Entity, old: Doc | None,
     if not scope.may_see(actor, entity, new):
         raise NotFound(f"{entity.name} not found", code="RecordNotFound")
     _check_unique(conn, entity, new, old)
+    if notices is not None:
+        notices.extend(ctx.notices)
     return new
 
 
@@ -511,37 +527,37 @@ def _load_for_write(conn: Connection, actor: Principal, entity: Entity, key: str
 
 
 def create(conn: Connection, actor: Principal, entity_name: str, data: Doc, *,
-           allow_system: bool = False, action: str | None = None) -> Doc:
+           allow_system: bool = False, action: str | None = None, notices: list[Notice] | None = None) -> Doc:
     entity = CATALOG.entity(entity_name)
-    new = prepare(conn, actor, entity, None, data, allow_system=allow_system, action=action)
+    new = prepare(conn, actor, entity, None, data, allow_system=allow_system, action=action, notices=notices)
     return present(actor, entity, commit(conn, entity, new, None))
 
 
 def update(conn: Connection, actor: Principal, entity_name: str, key: str, changes: Doc, *,
            expected_last_saved: datetime | None = None, expected_revision: int | None = None,
-           action: str | None = None) -> Doc:
+           action: str | None = None, notices: list[Notice] | None = None) -> Doc:
     """Merge ``changes`` into the record (a PATCH); ``action`` names the business operation making it."""
     entity = CATALOG.entity(entity_name)
     old = _load_for_write(conn, actor, entity, key)
     check_precondition(entity, old, expected_last_saved, expected_revision)
-    new = prepare(conn, actor, entity, old, changes, action=action)
+    new = prepare(conn, actor, entity, old, changes, action=action, notices=notices)
     return present(actor, entity, commit(conn, entity, new, old))
 
 
 def replace(conn: Connection, actor: Principal, entity_name: str, key: str, document: Doc, *,
-            expected_revision: int | None = None) -> Doc:
+            expected_revision: int | None = None, notices: list[Notice] | None = None) -> Doc:
     """Replace the record with ``document`` (a PUT)."""
     entity = CATALOG.entity(entity_name)
     old = _load_for_write(conn, actor, entity, key)
     check_precondition(entity, old, None, expected_revision)
-    new = prepare(conn, actor, entity, old, document, replace=True)
+    new = prepare(conn, actor, entity, old, document, replace=True, notices=notices)
     return present(actor, entity, commit(conn, entity, new, old))
 
 
 def json_patch(conn: Connection, actor: Principal, entity_name: str, key: str, operations: list[Any], *,
                to_document: Callable[[Doc], Doc] = lambda d: d,
                from_document: Callable[[Doc], Doc] = lambda d: d,
-               expected_revision: int | None = None) -> Doc:
+               expected_revision: int | None = None, notices: list[Notice] | None = None) -> Doc:
     """Apply RFC 6902 operations to the record as a dialect shows it, then replace it.
 
     ``to_document``/``from_document`` translate between the stored document and the
@@ -555,7 +571,7 @@ def json_patch(conn: Connection, actor: Principal, entity_name: str, key: str, o
         patched = jsonpatch.apply_patch(shown, operations)
     except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError, ValueError) as exc:
         raise Invalid(f"The patch cannot be applied: {exc}", code="InvalidPatch") from exc
-    new = prepare(conn, actor, entity, old, from_document(patched), replace=True)
+    new = prepare(conn, actor, entity, old, from_document(patched), replace=True, notices=notices)
     return present(actor, entity, commit(conn, entity, new, old))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from .catalog import CATALOG
 from .clock import now
 from .errors import Conflict, FieldError
 from .numbering import next_number
-from .records import GIVEN, Doc, RuleContext, delete_guard, new_key, rule
+from .records import GIVEN, Doc, Notice, RuleContext, delete_guard, new_key, rule
 from .store.tables import ENTITY_TABLES
 
 _inventory = ENTITY_TABLES["InventoryItem"]
@@ -25,6 +26,10 @@ _branch = ENTITY_TABLES["Branch"]
 _debtor = ENTITY_TABLES["Debtor"]
 _contact = ENTITY_TABLES["DebtorContactName"]
 _delivery = ENTITY_TABLES["DebtorDeliveryAddress"]
+_company = ENTITY_TABLES["Company"]
+_company_site = ENTITY_TABLES["CompanySite"]
+_currency = ENTITY_TABLES["Currency"]
+_entry_type = ENTITY_TABLES["SalesEntryType"]
 
 DEFAULT_TAX_RATE = 10.0
 
@@ -140,6 +145,8 @@ def sales_document(ctx: RuleContext) -> None:
             new["logical_id"] = _first(conn, _warehouse.c.logical_id)
         if not new.get("branch_id"):
             new["branch_id"] = _first(conn, _branch.c.branch_id)
+        _group_defaults(conn, new, number=new["invoice_no" if kind == "SalesOrder" else "quote_no"],
+                        order=kind == "SalesOrder")
 
     debtor_changed = ctx.creating or (ctx.old or {}).get("debtor_id") != new.get("debtor_id")
     if debtor_changed and new.get("debtor_id"):
@@ -227,6 +234,81 @@ def _only_entered_documents_change(ctx: RuleContext) -> None:
     if _business_content(ctx.entity.name, ctx.new) != _business_content(ctx.entity.name, old):
         raise Conflict(f"{ctx.entity.name} {number} is {state}; only its status and notes can change",
                        code="InvalidOrderState")
+
+
+ORDER_KIND = 2  # CommercialEntryKind.Order
+
+
+def _group_defaults(conn: Connection, doc: Doc, number: str, order: bool) -> None:
+    """Which company and site a new document is for, its kind, currency, printed number and fiscal year.
+
+    A document entered without them (e.g. through an API that has no notion of companies) goes
+    to the first company's primary site, in the first currency; an order is of the first kind of
+    sales document that is an order.
+    """
+    if order and not doc.get("entry_type_id"):
+        doc["entry_type_id"] = conn.execute(sa.select(_entry_type.c.entry_type_id).where(
+            _entry_type.c.kind == ORDER_KIND).order_by(_entry_type.c.code).limit(1)).scalar()
+    if not doc.get("company_id"):
+        doc["company_id"] = conn.execute(sa.select(_company.c.company_id).order_by(_company.c.code).limit(1)).scalar()
+    if doc.get("company_id") and not doc.get("company_site_id"):
+        site = conn.execute(sa.select(_company_site.c.site_id).where(_company_site.c.company_id == doc["company_id"])
+                            .order_by(_company_site.c.is_primary.desc(), _company_site.c.code).limit(1)).first()
+        doc["company_site_id"] = site.site_id if site else None
+    if not doc.get("currency_id"):
+        doc["currency_id"] = conn.execute(
+            sa.select(_currency.c.currency_id).order_by(_currency.c.code).limit(1)).scalar()
+    if not doc.get("trade_code"):
+        entry_type = None
+        if doc.get("entry_type_id"):
+            entry_type = conn.execute(sa.select(_entry_type.c.code, _entry_type.c.series).where(
+                _entry_type.c.entry_type_id == doc["entry_type_id"])).first()
+        doc["trade_code"] = (f"{entry_type.code} - {entry_type.series or entry_type.code} - {number}"
+                             if entry_type else number)
+    if not doc.get("official_date"):
+        doc["official_date"] = doc.get("invoice_init_date")
+    if not doc.get("fiscal_year") and doc.get("invoice_init_date"):
+        doc["fiscal_year"] = str(doc["invoice_init_date"].year)
+    if not doc.get("trade_entry_id"):
+        doc["trade_entry_id"] = str(uuid.uuid4())
+
+
+def _tin_is_valid(tin: str) -> bool:
+    """The Greek tax number check: nine digits, the last a weighted check digit of the first eight."""
+    if len(tin) != 9 or not tin.isdigit() or tin == "000000000":
+        return False
+    total = sum(int(d) * 2 ** (8 - i) for i, d in enumerate(tin[:8]))
+    return total % 11 % 10 == int(tin[8])
+
+
+@rule("Activity")
+def activity_creator(ctx: RuleContext) -> None:
+    if ctx.creating:
+        ctx.new["creator_id"] = ctx.actor.staff_id or None
+        if not ctx.new.get("owner_id"):
+            ctx.new["owner_id"] = ctx.actor.staff_id or None
+
+
+@rule("Company")
+def company_rules(ctx: RuleContext) -> None:
+    """A company's tax number is checked (a warning, not a refusal) and it always has a site."""
+    new = ctx.new
+    tin = (new.get("tin") or "").strip()
+    if ctx.creating or tin != ((ctx.old or {}).get("tin") or "").strip():
+        ctx.notices.append(Notice("Company", "Validation of Tax Identification Number (TIN)."))
+        if not tin:
+            ctx.notices.append(Notice("Company", "TIN field is left blank."))
+        elif not _tin_is_valid(tin):
+            ctx.notices.append(Notice("Company", f"TIN {tin} is not a valid tax identification number."))
+    sites = new.setdefault("sites", [])
+    if not sites:
+        # Documents are issued from a site: a company is born with its head office.
+        sites.append({"site_id": new_key(), "code": "000", "description": new.get("title") or "",
+                      "active": 1, "active_date": new.get("active_date"), "is_system": 0, "is_primary": True,
+                      "warehouses": [], "locations": [], GIVEN: set()})
+        ctx.notices.append(Notice("Warehouse locations", "The array was posted successfully", "Information"))
+    elif not any(site.get("is_primary") for site in sites):
+        sites[0]["is_primary"] = True
 
 
 @delete_guard("SalesOrder", "SalesQuote")

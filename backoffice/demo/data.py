@@ -18,6 +18,7 @@ from ..core.auth import Principal
 from ..core.auth.service import add_user, find_staff
 from ..core.records import NEW_KEY
 from ..core.store.tables import ENTITY_TABLES
+from .galaxy import load_galaxy_documents, load_galaxy_reference
 
 ADMIN_PASSWORD = "password"
 BASE_DATE = datetime(2026, 1, 5, 9, 0, 0)
@@ -101,6 +102,9 @@ def load_demo(conn: Connection) -> None:
         insert("CustomField", setting_id=setting_id, owner_type=owner, setting_name=name, cell_type=cell,
                display_order=order, plugin_id="ZZZZZZZZZZ0000000000", plugin_name="Demo Custom Fields",
                revision=1, last_saved=BASE_DATE)
+
+    # The Greek companies, document types and lists come first: every order is then for a company.
+    load_galaxy_reference(conn, insert, create)
 
     for n, (key, account, name, street, suburb, state, postcode) in enumerate(DEBTORS, start=1):
         create("Debtor", key, {
@@ -191,3 +195,5 @@ def load_demo(conn: Connection) -> None:
                tran_date=BASE_DATE + timedelta(days=n), due_date=BASE_DATE + timedelta(days=n + 30),
                amount=round(150.0 * n, 2), allocated_amount=0.0, gst_amount=round(150.0 * n / 11, 2),
                inv_remit_no=f"{90000 + n}", revision=1, last_saved=BASE_DATE + timedelta(days=n))
+
+    load_galaxy_documents(conn, create, admin_id)

@@ -74,9 +74,32 @@ def build_catalog() -> Catalog:
     catalog = Catalog()
     catalog.add(
         EnumDef("SalesOrderStatus", [
-            EnumValue(0, "Entered", "Entered, not yet processed"),
-            EnumValue(1, "Closed", "Closed"),
-            EnumValue(2, "Processed", "Processed (invoiced)"),
+            EnumValue(0, "Entered", "Entered, not yet processed", {"en": "Entered", "el": "Καταχωρημένο"}),
+            EnumValue(1, "Closed", "Closed", {"en": "Closed", "el": "Ενημερωμένο"}),
+            EnumValue(2, "Processed", "Processed (invoiced)", {"en": "Processed", "el": "Τιμολογημένο"}),
+        ]),
+        EnumDef("Active", [
+            EnumValue(0, "Inactive", "Not in use", {"en": "Inactive", "el": "Ανενεργός"}),
+            EnumValue(1, "Active", "In use", {"en": "Active", "el": "Ενεργός"}),
+        ]),
+        EnumDef("IsOpen", [
+            EnumValue(0, "Closed", "Closed", {"en": "Closed", "el": "Κλειστό"}),
+            EnumValue(1, "Open", "Open", {"en": "Open", "el": "Ανοικτό"}),
+        ]),
+        EnumDef("IsSystem", [
+            EnumValue(0, "User", "Made by a user", {"en": "User", "el": "Χρήστη"}),
+            EnumValue(1, "System", "Made by the system", {"en": "System", "el": "Συστήματος"}),
+        ]),
+        EnumDef("CommercialEntryKind", [
+            EnumValue(0, "Invoice", "An invoice", {"en": "Invoice", "el": "Τιμολόγιο"}),
+            EnumValue(1, "DeliveryNote", "A delivery note", {"en": "Delivery note", "el": "Δελτίο αποστολής"}),
+            EnumValue(2, "Order", "An order", {"en": "Order", "el": "Παραγγελία"}),
+            EnumValue(3, "CreditNote", "A credit note", {"en": "Credit note", "el": "Πιστωτικό"}),
+        ]),
+        EnumDef("ActivityStatus", [
+            EnumValue(0, "Open", "Not started", {"en": "Open", "el": "Ανοικτή"}),
+            EnumValue(1, "InProgress", "In progress", {"en": "In progress", "el": "Σε εξέλιξη"}),
+            EnumValue(2, "Completed", "Done", {"en": "Completed", "el": "Ολοκληρωμένη"}),
         ]),
         EnumDef("SalesQuoteStatus", [
             EnumValue(0, "Entered", "Entered"),
@@ -272,8 +295,121 @@ def build_catalog() -> Catalog:
     ], description="An entry on a debtor's account: invoice, payment, adjustment.",
         indexes=[("debtor_id", "tran_date")], debtor_field="debtor_id"))
 
+    _add_organisation(catalog)
     _add_views(catalog)
+    from .listings import add_listings
+
+    add_listings(catalog)
     return catalog
+
+
+def _code_list(name: str, table: str, key: str, description: str, *extra: Field) -> Entity:
+    """A small administrable list of codes (kinds of address, sources of acquaintance, ...)."""
+    return Entity(name, table, key, [
+        _id(key), _s("code", 20, required=True, unique=True), _s("description", 200, required=True), *extra,
+    ], description=description)
+
+
+def _add_organisation(catalog: Catalog) -> None:
+    """Companies and their sites, banks, currencies, kinds of document and the CRM's activities."""
+    catalog.add(Entity("Company", "company", "company_id", [
+        _id("company_id"),
+        _s("code", 20, required=True, unique=True),
+        _s("title", 200, required=True),
+        _s("distinctive_title", 200),
+        Field("active", T.INT, default=1, enum="Active"),
+        _dt("active_date"),
+        Field("is_system", T.INT, default=0, enum="IsSystem"),
+        _s("company_group_id", 36), _s("legal_type_id", 36),
+        _dt("start_date"),
+        _s("tin", 20, description="Tax identification number"),
+        _s("tax_office_id", 36), _s("tax_reg_num", 40), _s("tax_rec_num", 40),
+        _s("social_security_office_id", 36), _s("social_security_num", 40),
+        Field("comment", T.TEXT),
+        _s("ean_code", 40), _s("profession_id", 36), _s("related_trader_id", 36),
+        _bool("oil_company"), _bool("gr_obliged_tax_registration"),
+        _s("taxisnet_user", 100), _s("taxisnet_password", 100, hidden_from_debtor=True),
+        _s("taxation_user", 100), _s("taxation_password", 100, hidden_from_debtor=True),
+        _s("my_glx_user", 100), _s("my_glx_password", 100, hidden_from_debtor=True),
+        _bool("vat_on_collection"), _dt("vat_on_collection_date"),
+        _s("iexchange_sender", 100), _s("my_glx_provider_id", 36), _int("internal_flags"),
+        _s("iexchange_principal", 100), _s("iexchange_tenant", 100), _int("my_glx_selected"),
+        _s("email2", 200), _s("email3", 200),
+    ], children=[
+        Child("sites", "CompanySite", "company_id", order_by=("code",)),
+        Child("tax_credentials", "CompanyTaxCredential", "company_id", order_by=("tax_service",)),
+    ], description="A legal entity of the group that trades: it has sites, warehouses and documents."))
+    catalog.add(Entity("CompanySite", "company_site", "site_id", [
+        _id("site_id"),
+        _ref("company_id", "Company", system=True),
+        _s("code", 20, required=True),
+        _s("description", 200, required=True),
+        Field("active", T.INT, default=1, enum="Active"),
+        _dt("active_date"),
+        Field("is_system", T.INT, default=0, enum="IsSystem"),
+        _bool("is_primary", description="The site made with the company; documents default to it"),
+    ], children=[
+        Child("warehouses", "SiteWarehouse", "site_id", order_by=("logical_id",), match_on="logical_id"),
+        Child("locations", "SiteLocation", "site_id", order_by=("code",)),
+    ], root=False, description="A branch or store of a company."))
+    catalog.add(Entity("SiteWarehouse", "site_warehouse", "site_warehouse_id", [
+        _id("site_warehouse_id"),
+        _ref("site_id", "CompanySite", system=True),
+        _ref("logical_id", "Warehouse", required=True),
+    ], root=False, description="A warehouse a company site holds stock in."))
+    catalog.add(Entity("SiteLocation", "site_location", "site_location_id", [
+        _id("site_location_id"),
+        _ref("site_id", "CompanySite", system=True),
+        _s("location_id", 36), _s("code", 20), _s("description", 200),
+    ], root=False, description="A named place within a site (a workshop, a store room)."))
+    catalog.add(Entity("CompanyTaxCredential", "company_tax_credential", "tax_credential_id", [
+        _id("tax_credential_id"),
+        _ref("company_id", "Company", system=True),
+        _int("tax_service"),
+    ], root=False, description="A tax service a company is registered with."))
+
+    catalog.add(Entity("Currency", "currency", "currency_id", [
+        _id("currency_id"), _s("code", 3, required=True, unique=True), _s("description", 100, required=True),
+        _s("symbol", 8),
+    ], description="A currency documents are priced in."))
+    catalog.add(Entity("Bank", "bank", "bank_id", [
+        _id("bank_id"), _s("code", 20, required=True, unique=True), _s("description", 200, required=True),
+        _s("bic", 20), _s("url", 200),
+    ], children=[Child("branches", "BankBranch", "bank_id", order_by=("code",))],
+        description="A bank the business or its customers hold accounts with."))
+    catalog.add(Entity("BankBranch", "bank_branch", "bank_branch_id", [
+        _id("bank_branch_id"), _ref("bank_id", "Bank", system=True),
+        _s("code", 20, required=True), _s("description", 200, required=True), _s("bic", 20),
+        _s("street", 200), _s("country_id", 36), _s("prefecture_id", 36), _s("region_id", 36),
+        _s("street_number", 20), _s("postal_code", 20), _s("phone1", 40), _s("phone2", 40),
+        _s("email", 200), _s("fax", 40),
+    ], root=False, description="A branch of a bank."))
+    catalog.add(
+        _code_list("AcquaintSource", "acquaint_source", "acquaint_source_id",
+                   "How a customer came to know the business."),
+        _code_list("AddressType", "address_type", "address_type_id", "A kind of address (invoicing, delivery).",
+                   _int("reserved")),
+        _code_list("SalesEntryType", "sales_entry_type", "entry_type_id",
+                   "A kind of sales document (invoice, delivery note, order) with its numbering series.",
+                   _s("series", 20, description="The series its documents are numbered in"),
+                   Field("kind", T.INT, default=0, enum="CommercialEntryKind")),
+        _code_list("ActivityType", "activity_type", "activity_type_id", "A kind of CRM activity (call, visit)."),
+    )
+    catalog.add(Entity("Activity", "activity", "activity_id", [
+        _id("activity_id"),
+        _ref("activity_type_id", "ActivityType"),
+        _ref("creator_id", "Staff", system=True),
+        _ref("owner_id", "Staff"),
+        _ref("debtor_id", "Debtor"),
+        _ref("contact_name_id", "DebtorContactName"),
+        _ref("origin_activity_id", "Activity"),
+        _s("reference_num", 60),
+        _s("subject", 200, required=True),
+        Field("description", T.TEXT),
+        _dt("start_date"), _dt("due_date"),
+        Field("status", T.INT, default=0, enum="ActivityStatus"),
+    ], description="A CRM activity: a call, a visit, a task, about a customer.",
+        indexes=[("debtor_id", "start_date")], debtor_field="debtor_id"))
 
 
 def _add_sales_document(catalog: Catalog, kind: str, key: str, line_key: str, history_key: str,
@@ -305,6 +441,20 @@ def _add_sales_document(catalog: Catalog, kind: str, key: str, line_key: str, hi
             _int("current_history_no", 1, system=True),
             _ref("source_quote_id", "SalesQuote", system=True) if kind == "SalesOrder" else
             _dt("expiry_date"),
+            # What kind of document it is, for whom in the group, and how it is numbered on paper.
+            _ref("entry_type_id", "SalesEntryType", debtor_readonly=True),
+            _ref("company_id", "Company", debtor_readonly=True),
+            _ref("company_site_id", "CompanySite", debtor_readonly=True),
+            _ref("currency_id", "Currency"),
+            _s("trade_code", 60, index=True, system=True,
+               description="The document's printed number: type, series and number"),
+            _s("trade_entry_id", 36, system=True),
+            _dt("official_date", debtor_readonly=True),
+            _s("fiscal_year", 10, system=True),
+            _int("origin", 0, debtor_readonly=True), _int("source_type", 0, debtor_readonly=True),
+            _bool("is_official", True, debtor_readonly=True), _bool("printed", debtor_readonly=True),
+            _bool("emailed", debtor_readonly=True), _bool("intercompany", debtor_readonly=True),
+            _bool("ledger_posted", debtor_readonly=True),
         ],
         children=[
             # Deliveries are the seller's business: a customer can neither add nor change one.

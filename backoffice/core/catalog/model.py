@@ -219,6 +219,8 @@ class ViewColumn:
     labels: Labels = field(default_factory=dict)  # the column's caption per language
     width: int = 100  # preferred width on a screen, in pixels
     accepted: AcceptedValues | None = None
+    # Only there to be filtered or sorted on: not part of a row unless asked for by name.
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
