@@ -484,9 +484,10 @@ def _public_key(text: str, label: str, line: int | None) -> PublicKeyRule:
             # "the public key must be registered ... encoded as base64": the bare base64 of a DER certificate.
             try:
                 der = base64.b64decode("".join(cleaned.split()), validate=True)
+                certificate = x509.load_der_x509_certificate(der)
             except (binascii.Error, ValueError) as exc:
-                raise AccessConfigError(f"{label}: neither a PEM certificate nor base64 of one") from exc
-            certificate = x509.load_der_x509_certificate(der)
+                raise AccessConfigError(f"{label}: neither a PEM certificate (-----BEGIN CERTIFICATE-----...) "
+                                        f"nor the base64 of a DER certificate ({_short(exc)})") from exc
             key = certificate.public_key()
             not_after = certificate.not_valid_after_utc
             _warn_validity(certificate, label)
