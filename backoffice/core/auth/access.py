@@ -586,6 +586,9 @@ def _ip_entry(entry: str) -> IpAddress | IpNetwork | _Mask | None:
     return address
 
 
+_MAPPED_PREFIX = 0xFFFF << 32  # ::ffff:0:0/96
+
+
 def _candidates(ip: str | None) -> list[IpAddress]:
     if not ip:
         return []
@@ -601,7 +604,7 @@ def _candidates(ip: str | None) -> list[IpAddress]:
         if address.ipv4_mapped is not None:
             return [address.ipv4_mapped, address]
         return [address]
-    return [address, ipaddress.IPv6Address(f"::ffff:{address}")]
+    return [address, ipaddress.IPv6Address(_MAPPED_PREFIX | int(address))]
 
 
 # -- signatures -------------------------------------------------------------------------------------
