@@ -34,6 +34,7 @@ import difflib
 import importlib
 import inspect
 import logging
+import queue
 import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ log = logging.getLogger(__name__)
 
 #: Larger files are refused: the real ones are a few kilobytes, and the file is read whole.
 MAX_FILE_BYTES = 1024 * 1024
+
+#: Idle compiled copies kept per jq program (see JqProgram).
+_POOL_SIZE = 8
 
 #: The verbs on which OnBeforePost/OnAfterPost fire (``ActionContext.verb`` says which one).
 WRITE_VERBS = frozenset({"POST", "PUT", "PATCH"})
@@ -164,22 +168,26 @@ def _first_two(compiled: Any, text: str) -> tuple[list[Any], str | None]:
 
 @dataclass(frozen=True)
 class JqProgram:
-    """A jq program compiled once. An empty (or all-whitespace) text is the identity."""
+    """A jq program compiled at load. An empty (or all-whitespace) text is the identity.
+
+    A compiled program runs one input at a time; concurrent runs (a thread pool) each take a compiled
+    copy from a small pool and give it back, so a copy is compiled (about 1 ms) only when all are busy.
+    """
 
     text: str
-    _compiled: Any = field(default=None, repr=False, compare=False)
+    _pool: queue.SimpleQueue[Any] = field(default_factory=queue.SimpleQueue, repr=False, compare=False)
 
     @classmethod
     def compile(cls, text: str) -> JqProgram:
         """Compile ``text``; raises ``ValueError`` with jq's message when it does not compile."""
-        text = text.strip()
-        if not text:
-            return cls("")
-        return cls(text, jq.compile(text))
+        program = cls(text.strip())
+        if program.text:
+            program._pool.put(jq.compile(program.text))
+        return program
 
     @property
     def is_identity(self) -> bool:
-        return self._compiled is None
+        return not self.text
 
     def run(self, doc: Any) -> Any:
         """The single value the program yields for ``doc``.
@@ -187,13 +195,21 @@ class JqProgram:
         Raises ``ValueError`` if the document is not JSON, the program fails, or it yields no value
         or more than one (only the first two are ever computed, so an endless generator stops).
         """
-        if self._compiled is None:
+        if not self.text:
             return doc
         try:
             text = orjson.dumps(doc, default=_json_default).decode()
         except TypeError as exc:
             raise ValueError(f"the document is not JSON: {exc}") from exc
-        results, failure = _first_two(self._compiled, text)
+        try:
+            compiled = self._pool.get_nowait()
+        except queue.Empty:
+            compiled = jq.compile(self.text)
+        try:
+            results, failure = _first_two(compiled, text)
+        finally:
+            if self._pool.qsize() < _POOL_SIZE:
+                self._pool.put(compiled)
         if failure is not None:
             raise ValueError(f"jq: {failure}")
         if not results:

@@ -50,3 +50,9 @@ def vandal(payload: dict[str, Any], properties: dict[str, str], context: ActionC
 
 def two_arguments(payload: dict[str, Any], properties: dict[str, str]) -> None:
     pass
+
+
+class Holder:
+    @staticmethod
+    def stamp(payload: dict[str, Any], properties: dict[str, str], context: ActionContext) -> dict[str, Any]:
+        return {**payload, "Held": True}

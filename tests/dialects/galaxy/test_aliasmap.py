@@ -321,6 +321,11 @@ def test_actions_run_in_file_order_and_a_returned_dict_replaces_the_payload() ->
     assert alias.run_before_post({}, context())["Touched"] == "m"
 
 
+def test_a_callable_inside_a_module_attribute() -> None:
+    alias = actions_alias('<InvokeAction ClassName="tests.dialects.galaxy.actions_for_tests:Holder.stamp"/>')
+    assert alias.run_before_post({}, context()) == {"Held": True}
+
+
 def test_refusals() -> None:
     refuse = one_alias('<OnBeforePost><Actions><InvokeAction ClassName='
                        '"backoffice.dialects.galaxy.sample_actions:require_fields"><Properties>'
