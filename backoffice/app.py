@@ -11,8 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .core.auth.access import access_file_in
 from .core.jobs.worker import Worker
 from .core.store import Database
+from .dialects.galaxy.routes import register_galaxy
 from .dialects.jiwa.routes import register_jiwa
 from .dialects.servicestack.auth import register_auth
 from .dialects.servicestack.host import ServiceStackHost
@@ -26,8 +28,12 @@ def create_app(settings: Settings, *, db: Database | None = None, run_worker: bo
     """The application. The database must already be prepared (see ``bootstrap.prepare_database``)."""
     database = db or Database(settings.database_url)
     host = ServiceStackHost(database, settings, service_name="JiwaAPI")
+    # The API configuration file (client addresses, login signatures); a bad one stops the start.
+    host.access = access_file_in(settings.config_dir)
+    host.access.load()
     register_auth(host)
     register_jiwa(host)
+    register_galaxy(host)
     register_meta(host)
     worker_wanted = settings.run_worker if run_worker is None else run_worker
 

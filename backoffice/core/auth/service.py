@@ -207,7 +207,10 @@ def create_api_key(conn: Connection, *, staff_username: str | None = None, debto
         if staff is None:
             raise NotFound(f"No staff member named {staff_username}")
         kind = "staff"
+    # A key that began with "-" would read as an option on a command line (keys revoke -Ab...).
     key = secrets.token_urlsafe(32)
+    while key.startswith("-"):
+        key = secrets.token_urlsafe(32)
     key_id = uuid.uuid4().hex[:12]
     conn.execute(api_key.insert().values(
         key_id=key_id, key_hash=_digest(key), key_prefix=key[:6], kind=kind, staff_id=staff.staff_id,

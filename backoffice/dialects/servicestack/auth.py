@@ -7,6 +7,7 @@ from typing import Any
 
 from ...core import errors
 from ...core.auth import service as auth
+from ...core.auth.access import signed_messages_for
 from .formats import Dto
 from .host import Call, Operation, ServiceStackHost, new_cookie_id
 
@@ -42,6 +43,7 @@ def authenticate(call: Call) -> Any:
             header = call.headers.get("authorization", "")
             bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
         return _response(call, call.session_id, bearer)
+    _check_signature(call)
     if provider not in ("credentials", "basic"):
         raise errors.Invalid(f"No configuration was added for OAuth provider '{provider}'",
                              code="NotImplementedException")
@@ -58,6 +60,19 @@ def authenticate(call: Call) -> Any:
     call.cookies.append(("ss-pid", session_id if remember else new_cookie_id(), PERMANENT_SECONDS))
     call.cookies.append(("ss-opt", "perm" if remember else "temp", PERMANENT_SECONDS))
     return _response(call, session_id)
+
+
+def _check_signature(call: Call) -> None:
+    """With a public key registered, a login must be signed by its private key (X-Signature)."""
+    policy = call.access
+    if policy is None or not policy.requires_signature:
+        return
+    absolute = call.base_url + call.raw_target.decode("latin-1")
+    signed = signed_messages_for(call.op.verb, call.raw_target, absolute, call.body)
+    if not policy.verify_signature(signed, call.headers.get("x-signature")):
+        # Which part failed is not said: that would help someone forging signatures.
+        raise errors.Unauthenticated("The request signature (X-Signature) is missing or not valid",
+                                     code="InvalidSignature")
 
 
 def logout(call: Call) -> Any:

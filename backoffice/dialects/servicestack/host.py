@@ -29,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from ...core import errors
 from ...core.auth import Principal, allowed
 from ...core.auth import service as auth
+from ...core.auth.access import AccessControlFile, AccessPolicy
 from ...core.store import Database
 from ...settings import Settings
 from ...wire import safexml
@@ -72,6 +73,17 @@ class Call:
     status: int | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
     base_url: str = ""  # scheme://host[:port] the client called, for self-describing pages
+    body: bytes = b""  # the raw request body (what an operation with raw_body reads itself)
+    path_params: dict[str, str] = field(default_factory=dict)
+    # The path and query exactly as sent (still percent-encoded), e.g. for request signatures.
+    raw_target: bytes = b""
+    access: AccessPolicy | None = None
+
+    @property
+    def language(self) -> str:
+        """The language the client reads (Accept-Language's first choice), else the server's."""
+        accepted = self.headers.get("accept-language", "").split(",")[0].split(";")[0].strip()
+        return accepted if accepted and accepted != "*" else self.settings.language
 
     @property
     def owner(self) -> str:
@@ -90,6 +102,8 @@ class Call:
 
 
 Handler = Callable[[Call], Any]
+# (status, error code, message, field errors with client-side names) -> the body to render
+ErrorStyle = Callable[[int, str, str, list[dict[str, str]]], Any]
 
 
 @dataclass
@@ -105,6 +119,10 @@ class Operation:
     tag: str = ""
     # The handler only reads (the host may then run it without a thread hop).
     read_only: bool = False
+    # The handler reads the body itself (call.body); the host binds only path and query.
+    raw_body: bool = False
+    # Which error envelope the dialect's clients expect (see ServiceStackHost.error_styles).
+    error_style: str = "servicestack"
 
 
 @dataclass
@@ -151,6 +169,11 @@ class ServiceStackHost:
         self.field_namer = field_namer or (lambda op, name: name)
         # Which requests are pure reads (the dialect knows: e.g. not a stateful GET, which writes).
         self.runs_inline: Callable[[Request, Operation], bool] = lambda request, op: False
+        # Error envelopes by style name, and the style for paths no operation matched (by prefix).
+        self.error_styles: dict[str, ErrorStyle] = {}
+        self.path_styles: list[tuple[re.Pattern[str], str]] = []
+        # Client address rules and login signatures (the Galaxy API configuration file), if any.
+        self.access: AccessControlFile | None = None
 
     # --- registration -------------------------------------------------------------------
 
@@ -220,6 +243,10 @@ class ServiceStackHost:
             qmap = {k.lower(): v for k, v in query}
             jsconfig = parse_jsconfig(qmap.get("jsconfig"))
             fmt = self._format(request, qmap.get("format"), None)
+            policy = self.access.current() if self.access is not None else None
+            if policy is not None and not policy.client_allowed(request.client.host if request.client else None):
+                # Only the connecting address counts: a forwarded-for header is the client's own claim.
+                raise errors.Forbidden("Access denied by security policy", code="Forbidden")
             method = request.method
             override = request.headers.get("x-http-method-override", "").upper()
             if method == "POST" and override in ("PUT", "PATCH", "DELETE", "GET"):
@@ -242,8 +269,9 @@ class ServiceStackHost:
                 # A pure read on SQLite takes well under a millisecond and never waits on a lock
                 # (WAL readers do not block): running it on the event loop saves the thread hop.
                 # (Not with HTTP Basic: checking a password is slow on purpose.)
-                return self._run(request, op, path_params, query, body, fmt, jsconfig)
-            return await run_in_threadpool(self._run, request, op, path_params, query, body, fmt, jsconfig)
+                return self._run(request, op, path_params, query, body, fmt, jsconfig, policy)
+            return await run_in_threadpool(self._run, request, op, path_params, query, body, fmt, jsconfig,
+                                           policy)
         except Exception as exc:  # every failure leaves as a ResponseStatus, never a stack trace
             return self.error_response(exc, fmt, jsconfig, op, request.url.path)
 
@@ -275,14 +303,14 @@ class ServiceStackHost:
         return b"".join(chunks)
 
     def _run(self, request: Request, op: Operation, path_params: dict[str, str], query: list[tuple[str, str]],
-             body: bytes, fmt: str, jsconfig: JsConfig) -> Response:
+             body: bytes, fmt: str, jsconfig: JsConfig, policy: AccessPolicy | None = None) -> Response:
         dto_type = self.types.get(op.request)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         form: list[tuple[str, str]] = []
         values: dict[str, Any] = {}
         # Some Windows clients start UTF-8 text with a byte-order mark.
         body = body.removeprefix(b"\xef\xbb\xbf")
-        if body.strip():
+        if body.strip() and not op.raw_body:
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 if content_type == "multipart/form-data":
                     raise BindingError("multipart/form-data bodies are not accepted here; send JSON or a form",
@@ -308,9 +336,12 @@ class ServiceStackHost:
             values.update(self.bind_object(dict(pairs), dto_type, "", from_text=True))
         values.update(self.bind_object(path_params, dto_type, "", from_text=True))
         principal, session_id, touch = self._authenticate(request, query, form, op)
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        raw_query = request.scope.get("query_string") or b""
         call = Call(op=op, dto=values, principal=principal, session_id=session_id, headers=request.headers,
                     db=self.db, settings=self.settings, raw_query=query,
-                    base_url=str(request.base_url).rstrip("/"))
+                    base_url=str(request.base_url).rstrip("/"), body=body, path_params=path_params,
+                    raw_target=raw_path + (b"?" + raw_query if raw_query else b""), access=policy)
         result = op.handler(call)
         status = call.status or (204 if result is None else op.created_status)
         if isinstance(result, Response):
@@ -522,13 +553,21 @@ class ServiceStackHost:
         else:
             assert isinstance(exc, errors.CoreError)
             code, message = exc.code, exc.message
-        field_errors = [
-            Dto("ResponseError",
-                {"ErrorCode": e.code, "FieldName": self.field_namer(op, e.field), "Message": e.message})
-            for e in getattr(exc, "errors", [])
-        ]
-        body = Dto("ErrorResponse", {"ResponseStatus": Dto("ResponseStatus", {
-            "ErrorCode": code, "Message": message, "Errors": field_errors})})
+        style = op.error_style if op is not None else next(
+            (name for pattern, name in self.path_styles if pattern.match(path)), "servicestack")
+        if style in self.error_styles:
+            details = [{"ErrorCode": e.code, "FieldName": e.field, "Message": e.message}
+                       for e in getattr(exc, "errors", [])]
+            body: Any = self.error_styles[style](status, code, message, details)
+            fmt = "json"  # the dialect's clients read JSON errors
+        else:
+            field_errors = [
+                Dto("ResponseError",
+                    {"ErrorCode": e.code, "FieldName": self.field_namer(op, e.field), "Message": e.message})
+                for e in getattr(exc, "errors", [])
+            ]
+            body = Dto("ErrorResponse", {"ResponseStatus": Dto("ResponseStatus", {
+                "ErrorCode": code, "Message": message, "Errors": field_errors})})
         response = self.render(body, fmt if fmt != "csv" else "json", jsconfig, status, op, path)
         if status == 401:
             response.headers["WWW-Authenticate"] = 'credentials realm="/auth/credentials"'

@@ -1,0 +1,315 @@
+"""Galaxy requests: parse the URL and body, make one core call, answer in Galaxy's shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote_plus
+
+import orjson
+import sqlalchemy as sa
+from starlette.responses import Response
+
+from ...core import errors, query, records
+from ...core.auth import require
+from ...core.catalog import CATALOG, View
+from ...core.records import NEW_KEY, Notice
+from ...core.store.tables import ENTITY_TABLES
+from ..servicestack.host import Call
+from . import metadata
+from .filters import Condition, list_query, to_filters
+from .shapes import DOMAINS, Domain, GalaxyEntity, ObjectShape, parse, render, template, view_value
+
+
+def _domain(call: Call) -> Domain:
+    name = call.path_params.get("domain", "")
+    domain = DOMAINS.get(name.lower())
+    if domain is None:
+        raise errors.NotFound(f"Unknown business domain '{name}'", code="NotFound")
+    return domain
+
+
+def _name(call: Call, key: str) -> str:
+    # Galaxy writes spaces in names as "+" even in the path (e.g. dynamic view names).
+    return unquote_plus(call.path_params.get(key, ""))
+
+
+def _params(call: Call) -> dict[str, str]:
+    return {k.lower(): v for k, v in call.raw_query}
+
+
+def _depth(call: Call, default: int | None) -> int | None:
+    text = _params(call).get("depth")
+    if text in (None, ""):
+        return default
+    if not text.strip().isdigit() or int(text) > 32:
+        raise errors.Invalid.field("depth", f"depth: {text!r} is not a whole number from 0 to 32", "InvalidValue")
+    return int(text)
+
+
+def _entity(call: Call, domain: Domain) -> GalaxyEntity:
+    name = _name(call, "entity")
+    found = domain.entity(name)
+    if found is None:
+        raise errors.NotFound(f"Unknown entity '{name}' in domain {domain.name}", code="NotFound")
+    return found
+
+
+def _view(call: Call, domain: Domain) -> View:
+    name = _name(call, "view")
+    found = domain.view(name)
+    if found is None:
+        raise errors.NotFound(f"Unknown view '{name}' in domain {domain.name}", code="NotFound")
+    return CATALOG.views[found]
+
+
+def _wire_errors(exc: errors.Invalid, shape: ObjectShape) -> errors.Invalid:
+    """The core's field paths (``sites[0].code``) in the client's names (``Sites[0].Code``)."""
+    renamed = [errors.FieldError(shape.wire_name(e.field), e.code, e.message.replace(e.field, shape.wire_name(e.field))
+                                 if e.field else e.message) for e in exc.errors]
+    message = "; ".join(e.message for e in renamed) or exc.message
+    return errors.Invalid(message, renamed, code=exc.code)
+
+
+# --- enums, lookups, views ----------------------------------------------------------------
+
+
+def list_enums(call: Call) -> Any:
+    domain = _domain(call)
+    return metadata.listing(domain, "enums", list(domain.enums))
+
+
+def enum_members(call: Call) -> Any:
+    domain = _domain(call)
+    found = domain.enum(_name(call, "name"))
+    if found is None:
+        raise errors.NotFound(f"Unknown enumeration '{_name(call, 'name')}' in domain {domain.name}",
+                              code="NotFound")
+    return metadata.enum_members(CATALOG.enums[found[1]], call.language)
+
+
+def list_lookups(call: Call) -> Any:
+    domain = _domain(call)
+    return metadata.listing(domain, "lookups", list(domain.lookups))
+
+
+def lookup_rows(call: Call) -> Any:
+    domain = _domain(call)
+    found = domain.lookup(_name(call, "name"))
+    if found is None:
+        raise errors.NotFound(f"Unknown lookup '{_name(call, 'name')}' in domain {domain.name}", code="NotFound")
+    name, shape = found
+    depth = _depth(call, 1)
+    entity = CATALOG.entity(metadata.lookup_entity(name))
+    table = ENTITY_TABLES[entity.name]
+    order = [table.c.code] if "code" in entity.field_map else [table.c[entity.key]]
+    actor = call.actor()
+    with call.db.read() as conn:
+        keys = conn.execute(sa.select(table.c[entity.key]).order_by(*order)).scalars().all()
+        docs = [records.get(conn, actor, entity.name, key) for key in keys]
+    return [render(shape, doc, depth) for doc in docs]
+
+
+def list_views(call: Call) -> Any:
+    domain = _domain(call)
+    return metadata.listing(domain, "views", list(domain.views))
+
+
+def _rows(call: Call, view: View) -> list[dict[str, Any]]:
+    require(call.actor(), f"{view.entity}.List")
+    q = list_query(view, _params(call))
+    with call.db.read() as conn:
+        page = query.run(conn, call.actor(), view.name, q, max_take=call.settings.max_page_size)
+    kinds = {c.name: c.type for c in view.columns}
+    return [{k: view_value(kinds.get(k), v) for k, v in row.items()} for row in page.rows]
+
+
+def view_rows(call: Call) -> Any:
+    return _rows(call, _view(call, _domain(call)))
+
+
+def view_meta(call: Call) -> Any:
+    domain = _domain(call)
+    return metadata.view_metadata(domain, _view(call, domain), call.language)
+
+
+# --- entities -----------------------------------------------------------------------------
+
+
+def list_entities(call: Call) -> Any:
+    domain = _domain(call)
+    return metadata.listing(domain, "entities", [e.name for e in domain.entities], with_domain=True)
+
+
+def entity_rows(call: Call) -> Any:
+    domain = _domain(call)
+    return _rows(call, CATALOG.views[_entity(call, domain).view])
+
+
+def entity_meta(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    return metadata.view_metadata(domain, CATALOG.views[entity.view], call.language)
+
+
+def entity_template(call: Call) -> Any:
+    domain = _domain(call)
+    return template(_entity(call, domain).shape)
+
+
+def entity_schema(call: Call) -> Any:
+    domain = _domain(call)
+    return metadata.json_schema(_entity(call, domain).shape)
+
+
+def entity_get(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    catalog_name = entity.shape.entity
+    require(call.actor(), f"{catalog_name}.Get")
+    with call.db.read() as conn:
+        doc = records.get(conn, call.actor(), catalog_name, call.path_params["id"])
+    return render(entity.shape, doc, _depth(call, None))
+
+
+def _body(call: Call) -> Any:
+    text = call.body.removeprefix(b"\xef\xbb\xbf")
+    if not text.strip():
+        raise errors.Invalid("The request body is empty; send the JSON payload", code="InvalidBody")
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise errors.Invalid(f"The request body is not valid JSON: {exc}", code="InvalidBody") from exc
+
+
+def _answer(domain: Domain, entity: GalaxyEntity, key: str, notices: list[Notice]) -> dict[str, Any]:
+    messages = [{"Kind": n.kind, "Message": f"[{n.subject}] {n.message}"} for n in notices]
+    messages.append({"Kind": "Information", "Message": f"[{entity.name}] The entry was posted successfully"})
+    return {"Messages": messages, "ResourceURI": f"/api/{domain.name}/entities/{entity.name.lower()}/{key}",
+            "ResourceID": key}
+
+
+def _incoming(entity: GalaxyEntity, body: Any) -> dict[str, Any]:
+    if isinstance(body, dict) and "DynamicDetails" in body:
+        # Dynamic details have their own URLs; writing them with the entity would silently drop them.
+        raise errors.Invalid.field("DynamicDetails", "Dynamic details cannot be posted with the entity; use "
+                                   ".../{ID}/dyndetails/{table}", "DynamicDetailsNotAllowed")
+    try:
+        return parse(entity.shape, body)
+    except errors.Invalid as exc:
+        raise _wire_errors(exc, entity.shape) from exc
+
+
+def entity_create(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    catalog_name = entity.shape.entity
+    require(call.actor(), f"{catalog_name}.Create")
+    doc = _incoming(entity, _body(call))
+    key_field = CATALOG.entity(catalog_name).key
+    if doc.get(key_field):
+        doc[NEW_KEY] = doc.pop(key_field)
+    notices: list[Notice] = []
+    try:
+        with call.db.write() as conn:
+            created = records.create(conn, call.actor(), catalog_name, doc, notices=notices)
+    except errors.Invalid as exc:
+        raise _wire_errors(exc, entity.shape) from exc
+    return _answer(domain, entity, created[key_field], notices)
+
+
+def _expected_revision(body: Any) -> int | None:
+    if isinstance(body, dict):
+        for k, v in body.items():
+            if k.lower() == "revnum" and v is not None:
+                if not isinstance(v, int) or isinstance(v, bool):
+                    raise errors.Invalid.field("RevNum", "RevNum must be a whole number", "InvalidValue")
+                return v
+    return None
+
+
+def entity_replace(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    catalog_name = entity.shape.entity
+    require(call.actor(), f"{catalog_name}.Update")
+    body = _body(call)
+    doc = _incoming(entity, body)
+    doc.pop(CATALOG.entity(catalog_name).key, None)
+    notices: list[Notice] = []
+    try:
+        with call.db.write() as conn:
+            records.replace(conn, call.actor(), catalog_name, call.path_params["id"], doc,
+                            expected_revision=_expected_revision(body), notices=notices)
+    except errors.Invalid as exc:
+        raise _wire_errors(exc, entity.shape) from exc
+    return _answer(domain, entity, call.path_params["id"], notices)
+
+
+def entity_patch(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    catalog_name = entity.shape.entity
+    require(call.actor(), f"{catalog_name}.Update")
+    operations = _body(call)
+    if not isinstance(operations, list):
+        raise errors.Invalid("A PATCH body is a JSON Patch (RFC 6902): an array of operations", code="InvalidPatch")
+    key_field = CATALOG.entity(catalog_name).key
+    notices: list[Notice] = []
+
+    def from_document(patched: dict[str, Any]) -> dict[str, Any]:
+        doc = _incoming(entity, patched)
+        doc.pop(key_field, None)
+        return doc
+
+    try:
+        with call.db.write() as conn:
+            records.json_patch(conn, call.actor(), catalog_name, call.path_params["id"], operations,
+                               to_document=lambda d: render(entity.shape, d), from_document=from_document,
+                               notices=notices)
+    except errors.Invalid as exc:
+        raise _wire_errors(exc, entity.shape) from exc
+    return _answer(domain, entity, call.path_params["id"], notices)
+
+
+def entity_delete(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    require(call.actor(), f"{entity.shape.entity}.Delete")
+    with call.db.write() as conn:
+        records.delete(conn, call.actor(), entity.shape.entity, call.path_params["id"])
+    return Response(status_code=200)  # Galaxy answers a delete with 200 and no content
+
+
+def entity_fetch(call: Call) -> Any:
+    """``{"SelectProperties": [...], "Filters": [{"Name", "Type", "Operator", "Value"}]}`` -> rows."""
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    view = CATALOG.views[entity.view]
+    body = _body(call)
+    if not isinstance(body, dict):
+        raise errors.Invalid("The fetch body must be an object with SelectProperties and Filters", code="InvalidBody")
+    select = body.get("SelectProperties") or None
+    if select is not None and (not isinstance(select, list) or not all(isinstance(s, str) for s in select)):
+        raise errors.Invalid.field("SelectProperties", "SelectProperties must be an array of names", "InvalidValue")
+    raw_filters = body.get("Filters") or []
+    if not isinstance(raw_filters, list):
+        raise errors.Invalid.field("Filters", "Filters must be an array", "InvalidValue")
+    conditions = []
+    for i, item in enumerate(raw_filters):
+        if not isinstance(item, dict) or not isinstance(item.get("Name"), str):
+            raise errors.Invalid.field(f"Filters[{i}]", f"Filters[{i}] must be an object with a Name",
+                                       "InvalidFilter")
+        kind = str(item.get("Type") or "Default")
+        if kind.lower() != "default":
+            raise errors.Invalid.field(f"Filters[{i}].Type", f"Filters[{i}]: filter type {kind} is not supported "
+                                       "(Default is)", "InvalidFilter")
+        value = item.get("Value")
+        values = value if isinstance(value, list) else [value]
+        conditions.append(Condition(item["Name"], values, str(item.get("Operator") or "Equal")))
+    require(call.actor(), f"{view.entity}.List")
+    q = query.Query(fields=select, filters=to_filters(view, conditions))
+    with call.db.read() as conn:
+        page = query.run(conn, call.actor(), view.name, q, max_take=call.settings.max_page_size)
+    kinds = {c.name: c.type for c in view.columns}
+    return [{k: view_value(kinds.get(k), v) for k, v in row.items()} for row in page.rows]
+

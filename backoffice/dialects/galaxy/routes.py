@@ -1,0 +1,50 @@
+"""The Galaxy route table: ``/api/{domain}/...`` for enums, lookups, views and entities."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..servicestack.host import Handler, Operation, ServiceStackHost
+from . import handlers
+
+# Every Galaxy route needs a logged-in user; what they may touch is checked per entity.
+PERMISSION = "Galaxy.Use"
+
+ROUTES: list[tuple[str, str, Handler, bool]] = [
+    # (verb, route, handler, reads only)
+    ("GET", "/api/{domain}/enums", handlers.list_enums, True),
+    ("GET", "/api/{domain}/enums/{name}", handlers.enum_members, True),
+    ("GET", "/api/{domain}/lookups", handlers.list_lookups, True),
+    ("GET", "/api/{domain}/lookups/{name}", handlers.lookup_rows, True),
+    ("GET", "/api/{domain}/views", handlers.list_views, True),
+    ("GET", "/api/{domain}/views/{view}", handlers.view_rows, True),
+    ("GET", "/api/{domain}/views/{view}/metadata", handlers.view_meta, True),
+    ("GET", "/api/{domain}/entities", handlers.list_entities, True),
+    ("GET", "/api/{domain}/entities/{entity}", handlers.entity_rows, True),
+    ("POST", "/api/{domain}/entities/{entity}", handlers.entity_create, False),
+    ("GET", "/api/{domain}/entities/{entity}/metadata", handlers.entity_meta, True),
+    ("GET", "/api/{domain}/entities/{entity}/template", handlers.entity_template, True),
+    ("GET", "/api/{domain}/entities/{entity}/template/metadata", handlers.entity_schema, True),
+    ("POST", "/api/{domain}/entities/{entity}/fetch", handlers.entity_fetch, True),
+    ("GET", "/api/{domain}/entities/{entity}/{id}", handlers.entity_get, True),
+    ("PUT", "/api/{domain}/entities/{entity}/{id}", handlers.entity_replace, False),
+    ("PATCH", "/api/{domain}/entities/{entity}/{id}", handlers.entity_patch, False),
+    ("DELETE", "/api/{domain}/entities/{entity}/{id}", handlers.entity_delete, False),
+]
+
+
+def galaxy_error(status: int, code: str, message: str, details: list[dict[str, str]]) -> dict[str, Any]:
+    """The document's error envelope, top level; the same again as ServiceStack's ResponseStatus,
+    which Galaxy's real clients read (``ResponseStatus.Message``)."""
+    body = {"ErrorCode": code, "Message": message, "Errors": details}
+    return {**body, "ResponseStatus": dict(body)}
+
+
+def register_galaxy(host: ServiceStackHost) -> None:
+    host.error_styles["galaxy"] = galaxy_error
+    host.path_styles.append((re.compile(r"^/api/[^/]+/", re.IGNORECASE), "galaxy"))
+    for verb, route, handler, read_only in ROUTES:
+        name = "Galaxy" + "".join(part.capitalize() for part in re.findall(r"[a-z]+", route)) + verb.capitalize()
+        host.register(Operation(request=name, verb=verb, routes=[route], handler=handler, permission=PERMISSION,
+                                read_only=read_only, raw_body=True, error_style="galaxy", tag="Galaxy"))
