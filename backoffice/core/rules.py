@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from typing import Any
 
@@ -301,6 +302,10 @@ def company_rules(ctx: RuleContext) -> None:
         elif not _tin_is_valid(tin):
             ctx.notices.append(Notice("Company", f"TIN {tin} is not a valid tax identification number."))
     sites = new.setdefault("sites", [])
+    old_primary = [s for s in (ctx.old or {}).get("sites", []) if s.get("is_primary")]
+    if not sites and old_primary:
+        # A company always has its head office: a write that leaves out every site keeps it.
+        sites.append(copy.deepcopy(old_primary[0]))
     if not sites:
         # Documents are issued from a site: a company is born with its head office.
         sites.append({"site_id": new_key(), "code": "000", "description": new.get("title") or "",

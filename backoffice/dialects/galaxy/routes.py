@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..servicestack.host import Handler, Operation, ServiceStackHost
+import orjson
+from starlette.responses import Response
+
+from ..servicestack.host import Call, Handler, Operation, ServiceStackHost
 from . import handlers
 
 # Every Galaxy route needs a logged-in user; what they may touch is checked per entity.
@@ -41,10 +44,25 @@ def galaxy_error(status: int, code: str, message: str, details: list[dict[str, s
     return {**body, "ResponseStatus": dict(body)}
 
 
+JSON = "application/json; charset=utf-8"
+
+
+def _json_answer(handler: Handler) -> Handler:
+    """Galaxy answers plain JSON with every property present, nulls included (ServiceStack's own
+    serializer would leave nulls out)."""
+    def answer(call: Call) -> Any:
+        result = handler(call)
+        if isinstance(result, Response):
+            return result
+        return Response(orjson.dumps(result), status_code=call.status or 200, media_type=JSON)
+    return answer
+
+
 def register_galaxy(host: ServiceStackHost) -> None:
     host.error_styles["galaxy"] = galaxy_error
     host.path_styles.append((re.compile(r"^/api/[^/]+/", re.IGNORECASE), "galaxy"))
     for verb, route, handler, read_only in ROUTES:
         name = "Galaxy" + "".join(part.capitalize() for part in re.findall(r"[a-z]+", route)) + verb.capitalize()
-        host.register(Operation(request=name, verb=verb, routes=[route], handler=handler, permission=PERMISSION,
+        host.register(Operation(request=name, verb=verb, routes=[route], handler=_json_answer(handler),
+                                permission=PERMISSION,
                                 read_only=read_only, raw_body=True, error_style="galaxy", tag="Galaxy"))
