@@ -248,21 +248,34 @@ def _index_row(kind: ProviderKind, setup: str, entity_id: str, path: Parts, *, i
 
 
 def _sync_index(db: Database, kind: ProviderKind, setup: str, entity_id: str, entries: list[Entry]) -> list[Any]:
-    """Make the index agree with a provider's listing; returns the index rows after that."""
+    """Make the index agree with a provider's listing; returns the index rows after that. Most
+    listings change nothing, and then no write transaction is opened at all."""
     listed = {"/".join(e.path): e for e in entries if not _is_private_root(e.path)}
+    with db.read() as conn:
+        rows = _rows_of(conn, kind, setup, entity_id)
+    if not any(_differences(rows, listed)):
+        return rows
     with db.write() as conn:
-        rows = {row.path: row for row in _rows_of(conn, kind, setup, entity_id)}
-        gone = [row.node_id for path, row in rows.items() if path not in listed]
+        rows = _rows_of(conn, kind, setup, entity_id)
+        gone, missing, changed = _differences(rows, listed)
         if gone:
             conn.execute(sa.delete(document_node).where(document_node.c.node_id.in_(gone)))
         _insert_missing(conn, [_index_row(kind, setup, entity_id, e.path, is_folder=e.is_folder, size=e.size)
-                               for path, e in listed.items() if path not in rows])
-        for path, e in listed.items():
-            row = rows.get(path)
-            if row is not None and (row.size != e.size or row.is_folder != e.is_folder):
-                conn.execute(sa.update(document_node).where(document_node.c.node_id == row.node_id)
-                             .values(size=e.size, is_folder=e.is_folder, updated_at=clock.now()))
+                               for e in missing])
+        for node_id, e in changed:
+            conn.execute(sa.update(document_node).where(document_node.c.node_id == node_id)
+                         .values(size=e.size, is_folder=e.is_folder, updated_at=clock.now()))
         return _rows_of(conn, kind, setup, entity_id)
+
+
+def _differences(rows: list[Any], listed: dict[str, Entry]) -> tuple[list[str], list[Entry], list[tuple[str, Entry]]]:
+    """Index rows no longer listed, listed places not indexed, and rows whose size or kind changed."""
+    by_path = {row.path: row for row in rows}
+    gone = [row.node_id for row in rows if row.path not in listed]
+    missing = [e for path, e in listed.items() if path not in by_path]
+    changed = [(by_path[path].node_id, e) for path, e in listed.items()
+               if path in by_path and (by_path[path].size != e.size or by_path[path].is_folder != e.is_folder)]
+    return gone, missing, changed
 
 
 def _is_private_root(path: Parts) -> bool:
