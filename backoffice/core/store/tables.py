@@ -113,3 +113,5 @@ sequence = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("next_value", sa.Integer, nullable=False),
 )
+
+from ..documents import tables as _documents_tables  # noqa: E402,F401  (the documents index and contents)
