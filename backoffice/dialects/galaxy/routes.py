@@ -8,8 +8,10 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from ...core.documents import load_providers
 from ..servicestack.host import Call, Handler, Operation, ServiceStackHost
 from . import handlers
+from .documents import Documents
 
 # Every Galaxy route needs a logged-in user; what they may touch is checked per entity.
 PERMISSION = "Galaxy.Use"
@@ -61,7 +63,15 @@ def _json_answer(handler: Handler) -> Handler:
 def register_galaxy(host: ServiceStackHost) -> None:
     host.error_styles["galaxy"] = galaxy_error
     host.path_styles.append((re.compile(r"^/api/[^/]+/", re.IGNORECASE), "galaxy"))
-    for verb, route, handler, read_only in ROUTES:
+    docs = Documents(load_providers(host.settings.config_dir))
+    routes = [
+        *ROUTES,
+        ("GET", "/api/{domain}/documents/DownloadFile/{id}", docs.download, True),
+        ("GET", "/api/{domain}/documents/{entity}", docs.tree, False),  # a listing may index new files
+        ("POST", "/api/{domain}/documents/{entity}", docs.upload, False),
+        ("DELETE", "/api/{domain}/documents/{id}", docs.delete, False),
+    ]
+    for verb, route, handler, read_only in routes:
         name = "Galaxy" + "".join(part.capitalize() for part in re.findall(r"[a-z]+", route)) + verb.capitalize()
         host.register(Operation(request=name, verb=verb, routes=[route], handler=_json_answer(handler),
                                 permission=PERMISSION,
