@@ -1,4 +1,5 @@
-"""Business operations beyond record edits: turning a quote into an order, processing an order.
+"""Business operations beyond record edits: turning a quote into an order, processing an order,
+the actions on a company.
 
 Every dialect that offers these (Jiwa's process routes, later Galaxy actions and SOAP operations)
 calls them here; each runs in the caller's transaction.
@@ -15,8 +16,9 @@ from . import records
 from .auth import Principal
 from .catalog import CATALOG
 from .clock import now
-from .errors import Conflict
+from .errors import Conflict, NotFound
 from .rules import cartage_gst
+from .services import Param, entity_action
 from .store.tables import ENTITY_TABLES
 
 ORDER_ENTERED, ORDER_CLOSED, ORDER_PROCESSED = 0, 1, 2
@@ -89,3 +91,25 @@ def process_order(conn: Connection, actor: Principal, invoice_id: str) -> dict[s
         current_balance=sa.func.coalesce(debtors.c.current_balance, 0.0) + total, last_purchase_date=stamp,
         revision=debtors.c.revision + 1, last_saved=stamp))
     return processed
+
+
+# --- company actions ----------------------------------------------------------------------
+
+
+@entity_action("Company", "CompanyTitle", Param("compid", "string"), Param("distTitle", "boolean", nullable=False),
+               description="The company's title, or its distinctive title when asked and it has one.")
+def company_title(conn: Connection, actor: Principal, key: str, args: dict[str, Any]) -> str | None:
+    company = records.get(conn, actor, "Company", args["compid"] or key)
+    if args["distTitle"] and company.get("distinctive_title"):
+        return str(company["distinctive_title"])
+    return company.get("title")
+
+
+@entity_action("Company", "CompanySiteDescription", Param("cmpsid", "string"),
+               description="The description of one of the company's sites.")
+def company_site_description(conn: Connection, actor: Principal, key: str, args: dict[str, Any]) -> str | None:
+    company = records.get(conn, actor, "Company", key)
+    site = next((s for s in company.get("sites", []) if s["site_id"] == args["cmpsid"]), None)
+    if site is None:
+        raise NotFound(f"The company {key} has no site {args['cmpsid']}", code="RecordNotFound")
+    return site.get("description")

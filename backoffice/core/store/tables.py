@@ -114,4 +114,49 @@ sequence = sa.Table(
     sa.Column("next_value", sa.Integer, nullable=False),
 )
 
+
+# --- the messenger (chat between staff) ---------------------------------------------------
+
+messenger_conversation = sa.Table(
+    "messenger_conversation", metadata,
+    sa.Column("conversation_id", sa.String(36), primary_key=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.String(36), sa.ForeignKey("staff.staff_id"), nullable=False),
+)
+
+messenger_participant = sa.Table(
+    "messenger_participant", metadata,
+    sa.Column("conversation_id", sa.String(36), sa.ForeignKey("messenger_conversation.conversation_id"),
+              primary_key=True),
+    sa.Column("staff_id", sa.String(36), sa.ForeignKey("staff.staff_id"), primary_key=True, index=True),
+)
+
+messenger_message = sa.Table(
+    "messenger_message", metadata,
+    sa.Column("message_id", sa.String(36), primary_key=True),
+    sa.Column("conversation_id", sa.String(36), sa.ForeignKey("messenger_conversation.conversation_id"),
+              nullable=False, index=True),
+    sa.Column("from_staff_id", sa.String(36), sa.ForeignKey("staff.staff_id"), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("sent_at", sa.DateTime, nullable=False),
+)
+
+# One row per recipient: delivered when their client collected it, cleared when they cleared it.
+messenger_delivery = sa.Table(
+    "messenger_delivery", metadata,
+    sa.Column("message_id", sa.String(36), sa.ForeignKey("messenger_message.message_id"), primary_key=True),
+    sa.Column("to_staff_id", sa.String(36), sa.ForeignKey("staff.staff_id"), primary_key=True),
+    sa.Column("delivered_at", sa.DateTime, nullable=True),
+    sa.Column("cleared", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index(None, "to_staff_id", "delivered_at"),
+)
+
+# Where and when each user's messenger last checked in (their presence).
+messenger_presence = sa.Table(
+    "messenger_presence", metadata,
+    sa.Column("staff_id", sa.String(36), sa.ForeignKey("staff.staff_id"), primary_key=True),
+    sa.Column("computer_name", sa.String(100), nullable=True),
+    sa.Column("last_update", sa.DateTime, nullable=False),
+)
+
 from ..documents import tables as _documents_tables  # noqa: E402,F401  (the documents index and contents)

@@ -9,7 +9,9 @@ import orjson
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from ...core import errors, query, records
+from ...core import actions as _actions  # noqa: F401  (registers the entity actions)
+from ...core import errors, query, records, services
+from ...core import messenger as _messenger  # noqa: F401  (registers the Messenger service)
 from ...core.auth import require
 from ...core.catalog import CATALOG, View
 from ...core.records import NEW_KEY, Notice
@@ -313,3 +315,84 @@ def entity_fetch(call: Call) -> Any:
     kinds = {c.name: c.type for c in view.columns}
     return [{k: view_value(kinds.get(k), v) for k, v in row.items()} for row in page.rows]
 
+
+
+# --- services and entity actions ------------------------------------------------------------
+
+
+def _parameters(op: services.ServiceOperation, with_clr_type: bool) -> dict[str, Any]:
+    params = []
+    for p in op.params:
+        item: dict[str, Any] = {"Type": f"{p.type}, null" if p.nullable else p.type, "IsArray": p.is_array,
+                                "Name": p.name, "Required": p.required, "DefaultValue": p.default}
+        if with_clr_type:
+            item["ClrType"] = None
+        params.append(item)
+    return {"Parameters": params}
+
+
+def _service(call: Call, domain: Domain) -> services.Service:
+    name = _name(call, "service")
+    found = next((s for s in domain.services if s.lower() == name.lower()), None)
+    if found is None or found not in services.SERVICES:
+        raise errors.NotFound(f"Unknown service '{name}' in domain {domain.name}", code="NotFound")
+    return services.SERVICES[found]
+
+
+def list_services(call: Call) -> Any:
+    domain = _domain(call)
+    return metadata.listing(domain, "services", list(domain.services), with_domain=True)
+
+
+def service_operations(call: Call) -> Any:
+    domain = _domain(call)
+    service = _service(call, domain)
+    base = f"/api/{domain.name}/services/{service.name.lower()}"
+    return [{"Arguments": _parameters(op, False), "Name": op.name, "Uri": f"{base}/{op.name.lower()}"}
+            for op in service.operations.values()]
+
+
+def _call_arguments(call: Call) -> Any:
+    text = call.body.removeprefix(b"\xef\xbb\xbf")
+    return _body(call) if text.strip() else {}
+
+
+def _run_operation(call: Call, op: services.ServiceOperation, permission: str, key: str | None = None) -> Any:
+    actor = call.actor()
+    require(actor, permission)
+    args = services.arguments(op, _call_arguments(call))
+    if op.writes:
+        with call.db.write() as conn:
+            return services.invoke(conn, actor, op, args, key)
+    with call.db.read() as conn:
+        return services.invoke(conn, actor, op, args, key)
+
+
+def invoke_service(call: Call) -> Any:
+    domain = _domain(call)
+    service = _service(call, domain)
+    op = service.operation(_name(call, "operation"))
+    if op is None:
+        raise errors.NotFound(f"The service {service.name} has no operation '{_name(call, 'operation')}'",
+                              code="NotFound")
+    return _run_operation(call, op, f"{service.name}.{op.name}")
+
+
+def entity_actions(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    base = f"/api/{domain.name}/entities/{entity.name.lower()}/{{ID}}/actions"
+    actions = services.ENTITY_ACTIONS.get(entity.shape.entity, {})
+    return [{"Arguments": _parameters(op, True), "Name": op.name, "Uri": f"{base}/{op.name.lower()}"}
+            for op in actions.values()]
+
+
+def invoke_action(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    wanted = _name(call, "action").lower()
+    actions = services.ENTITY_ACTIONS.get(entity.shape.entity, {})
+    op = next((a for name, a in actions.items() if name.lower() == wanted), None)
+    if op is None:
+        raise errors.NotFound(f"The entity {entity.name} has no action '{_name(call, 'action')}'", code="NotFound")
+    return _run_operation(call, op, f"{entity.shape.entity}.{op.name}", key=call.path_params["id"])

@@ -36,6 +36,11 @@ ROUTES: list[tuple[str, str, Handler, bool]] = [
     ("PUT", "/api/{domain}/entities/{entity}/{id}", handlers.entity_replace, False),
     ("PATCH", "/api/{domain}/entities/{entity}/{id}", handlers.entity_patch, False),
     ("DELETE", "/api/{domain}/entities/{entity}/{id}", handlers.entity_delete, False),
+    ("GET", "/api/{domain}/entities/{entity}/actions", handlers.entity_actions, True),
+    ("POST", "/api/{domain}/entities/{entity}/{id}/actions/{action}", handlers.invoke_action, False),
+    ("GET", "/api/{domain}/services", handlers.list_services, True),
+    ("GET", "/api/{domain}/services/{service}", handlers.service_operations, True),
+    ("POST", "/api/{domain}/services/{service}/{operation}", handlers.invoke_service, False),
 ]
 
 

@@ -212,6 +212,7 @@ class Domain:
     enums: dict[str, str] = field(default_factory=dict)
     # Galaxy lookup name -> (catalog lookup name, shape)
     lookups: dict[str, ObjectShape] = field(default_factory=dict)
+    services: tuple[str, ...] = ()  # names of core services (core/services.py)
 
     def entity(self, name: str) -> GalaxyEntity | None:
         folded = name.lower()
@@ -250,6 +251,7 @@ DOMAINS = {
         lookups={"AcquaintSource": ACQUAINT_SOURCE, "AddressType": ADDRESS_TYPE, "Bank": BANK,
                  "SalesEntryType": SALES_ENTRY_TYPE, "Company": COMPANY, "Currency": CURRENCY,
                  "Warehouse": WAREHOUSE},
+        services=("Messenger",),
     ),
     "crm": Domain(
         "crm",
