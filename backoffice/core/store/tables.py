@@ -113,3 +113,5 @@ sequence = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("next_value", sa.Integer, nullable=False),
 )
+
+from ..reports import tables as _reports_tables  # noqa: E402,F401,I001  (job, report_run, report_page, report_view)
