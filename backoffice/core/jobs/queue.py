@@ -218,6 +218,11 @@ def claim(db: Database, worker_id: str, kinds: Iterable[str] | None = None) -> J
     wanted = sorted(set(kinds) if kinds is not None else _HANDLERS)
     if not wanted:
         return None
+    # An idle queue is the common case: find that out in a read, without taking the write lock
+    # (which on SQLite every writer of every process waits for).
+    with db.read() as conn:
+        if conn.execute(sa.select(job.c.id).where(_claimable(now(), wanted)).limit(1)).first() is None:
+            return None
     while True:
         with db.write() as conn:
             stamp = now()

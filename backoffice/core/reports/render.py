@@ -236,8 +236,8 @@ def render_pdf(document: Document, *, font_path: Path | None = None) -> bytes:
     widths = [usable * c.width / total_width for c in document.columns]
     aligns = ["RIGHT" if c.numeric else "LEFT" for c in document.columns]
     for number, rows in document.pages:
-        _PDF.current = number
-        pdf.add_page()
+        pdf.add_page()  # (this writes the previous page's footer, so the number changes after it)
+        pdf.current = number
         pdf.set_font("Report", "B", 12)
         pdf.cell(0, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font("Report", "", 7.5)
