@@ -4,6 +4,7 @@ filters, PDF/XLSX/HTML renderings, history and statuses, failures, custom views,
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -352,3 +353,23 @@ def test_the_worker_thread_runs_a_report_while_the_caller_waits(db: Database) ->
     assert reports.wait(db, pending.document_id, 0.1).status is reports.Status.QUEUED
     with pytest.raises(NotFound):
         reports.wait(db, pending.document_id, 0.1, actor=OTHER_STAFF)
+
+
+def test_a_page_longer_than_a_sheet_continues_under_its_captions(db: Database) -> None:
+    transactions = ENTITY_TABLES["DebtorTransaction"]
+    with db.write() as conn:
+        conn.execute(transactions.insert(), [
+            dict(trans_id=f"LONG{n:016d}", debtor_id=DEBTORS[0][0], debit_credit=True, source="SO", ref=f"L{n}",
+                 remark="A remark far too long for its column " * 3, tran_date=BASE_DATE + timedelta(minutes=n),
+                 amount=1.0, allocated_amount=0.0, gst_amount=0.0, revision=1) for n in range(100)])
+    done = run(db, STAFF, "AccountLedgerExport", [("AccountNo", "Equal", "C00001")], language="en",
+               rows_per_page=103)
+    assert (done.page_count, done.row_count) == (1, 103)
+    with db.read() as conn:
+        reader = PdfReader(io.BytesIO(reports.render_pdf(conn, STAFF, done.document_id)))
+    sheets = [page.extract_text() for page in reader.pages]
+    assert len(sheets) >= 3
+    assert all("Balance" in text and "Page 1 of 1" in text for text in sheets)
+    assert "…" in sheets[0]  # the long remark was cut to its column
+    refs = {int(n) for n in re.findall(r"\bL(\d+)\b", "\n".join(sheets))}
+    assert refs == set(range(100)) and "L99" in sheets[-1]  # every row, once the sheet is full on the next

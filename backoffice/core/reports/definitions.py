@@ -178,7 +178,7 @@ CUSTOMER_BALANCES = Report(
                ("CurrentBalance", "current_balance"), ("Period1", "period1_balance"),
                ("Period2", "period2_balance"), ("Period3", "period3_balance"), ("Period4", "period4_balance")),
     columns=[
-        ReportColumn("AccountNo", ACCOUNT_NO, "AccountNo", width=90),
+        ReportColumn("AccountNo", ACCOUNT_NO, "AccountNo", width=110),
         ReportColumn("Name", NAME, "Name", width=200),
         ReportColumn("Classification", _label("Classification", "Κατηγορία"), "Classification"),
         ReportColumn("TradingStatus", _label("Trading status", "Κατάσταση"), "TradingStatus", width=85),
@@ -299,7 +299,7 @@ ACCOUNT_LEDGER = Report(
                        "Οι κινήσεις του λογαριασμού ενός χρεώστη, με χρεώσεις, πιστώσεις και προοδευτικό υπόλοιπο."),
     base=_view("AccountLedgerExport", "DebtorTransaction", "DebtorID", *_TRANSACTIONS),
     columns=[
-        ReportColumn("AccountNo", ACCOUNT_NO, "AccountNo", width=90),
+        ReportColumn("AccountNo", ACCOUNT_NO, "AccountNo", width=110),
         ReportColumn("TranDate", _label("Date", "Ημερομηνία"), "TranDate", width=80),
         ReportColumn("Source", _label("Source", "Προέλευση"), "Source", width=60),
         ReportColumn("Ref", _label("Reference", "Παραστατικό"), "Ref", width=80),
@@ -336,7 +336,7 @@ ACCOUNT_SUMMARY = Report(
                        "Ανά λογαριασμό χρεώστη: χρεώσεις, πιστώσεις, καθαρή κίνηση, κινήσεις και τρέχον υπόλοιπο."),
     base=_view("AccountFinExport", "DebtorTransaction", "DebtorID", *_TRANSACTIONS),
     columns=[
-        ReportColumn("AccountNo", ACCOUNT_NO, "AccountNo", width=90),
+        ReportColumn("AccountNo", ACCOUNT_NO, "AccountNo", width=110),
         ReportColumn("Name", NAME, "DebtorName", width=200),
         ReportColumn("Transactions", _label("Transactions", "Κινήσεις"), type=FieldType.INT, width=70,
                      measure=lambda c: sa.func.count()),

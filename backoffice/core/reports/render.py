@@ -204,15 +204,16 @@ _PAGE_W, _MARGIN = 297.0, 10.0
 
 
 def render_pdf(document: Document, *, font_path: Path | None = None) -> bytes:
-    """The selected pages as a PDF (A4 landscape): each report page starts a PDF page, with the title,
-    the column captions and a footer; a page too long for the paper continues on the next sheet."""
+    """The selected pages as a PDF (A4 landscape): each report page starts a sheet, with the title,
+    the column captions and a footer; a page too long for the paper continues on the next sheet
+    under the captions again. Cells hold one line each (text too wide for its column ends in "…")."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
-    from fpdf.fonts import FontFace
 
     regular, bold = find_font(font_path)
     language = document.language
     title = document.title
+    columns = document.columns
 
     class _PDF(FPDF):
         current = 1
@@ -230,29 +231,57 @@ def render_pdf(document: Document, *, font_path: Path | None = None) -> bytes:
     pdf.add_font("Report", "", str(regular))
     pdf.add_font("Report", "B", str(bold))
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
-    pdf.set_auto_page_break(True, margin=12)
+    # Rows are placed by hand (plain cells are many times faster than fpdf2's table layout).
+    pdf.set_auto_page_break(False)
+    bottom = 210.0 - 12.0
+    line = 4.2
     usable = _PAGE_W - 2 * _MARGIN
-    total_width = sum(c.width for c in document.columns) or 1
-    widths = [usable * c.width / total_width for c in document.columns]
-    aligns = ["RIGHT" if c.numeric else "LEFT" for c in document.columns]
-    for number, rows in document.pages:
-        pdf.add_page()  # (this writes the previous page's footer, so the number changes after it)
-        pdf.current = number
-        pdf.set_font("Report", "B", 12)
-        pdf.cell(0, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    total_width = sum(c.width for c in columns) or 1
+    widths = [usable * c.width / total_width for c in columns]
+    aligns = ["R" if c.numeric else "L" for c in columns]
+
+    def fit(text: str, width: float) -> str:
+        room = width - 2 * pdf.c_margin
+        if pdf.get_string_width(text) <= room:
+            return text
+        while text and pdf.get_string_width(text + "…") > room:
+            text = text[:-1]
+        return text + "…"
+
+    def sheet(with_title: bool) -> None:
+        pdf.add_page()  # (this writes the previous sheet's footer)
+        if with_title:
+            pdf.set_font("Report", "B", 12)
+            pdf.cell(0, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("Report", "B", 7.5)
+        # Captions may wrap: the header row is as tall as its tallest caption.
+        lines = max(_line_count(pdf.multi_cell(w, line, c.caption, dry_run=True, output="LINES"))
+                    for w, c in zip(widths, columns, strict=True))
+        top = pdf.get_y()
+        for width, column, align in zip(widths, columns, aligns, strict=True):
+            pdf.multi_cell(width, line, column.caption, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP,
+                           max_line_height=line)
+        pdf.set_xy(_MARGIN, top + lines * line)
+        pdf.line(_MARGIN, pdf.get_y(), _MARGIN + usable, pdf.get_y())
         pdf.set_font("Report", "", 7.5)
-        with pdf.table(col_widths=widths, first_row_as_headings=True, repeat_headings=1, line_height=4.2,
-                       headings_style=FontFace(emphasis="BOLD"), borders_layout="HORIZONTAL_LINES") as table:
-            header = table.row()
-            for column, align in zip(document.columns, aligns, strict=True):
-                header.cell(column.caption, align=align)
-            for values in rows:
-                row = table.row()
-                for column, value, align in zip(document.columns, values, aligns, strict=True):
-                    row.cell(display(value, column, language), align=align)
+
+    for number, rows in document.pages:
+        sheet(with_title=True)
+        pdf.current = number  # only now: starting this sheet wrote the previous one's footer
+        for values in rows:
+            if pdf.get_y() + line > bottom:
+                sheet(with_title=False)
+            for width, column, value, align in zip(widths, columns, values, aligns, strict=True):
+                pdf.cell(width, line, fit(display(value, column, language), width), align=align)
+            pdf.ln(line)
         if not rows:
             pdf.cell(0, 6, word("empty", language), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
+
+
+def _line_count(lines: object) -> int:
+    # multi_cell's answer is typed for every output mode; with output="LINES" it is the list of lines.
+    return len(lines) if isinstance(lines, list) else 1
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------
