@@ -160,3 +160,4 @@ messenger_presence = sa.Table(
 )
 
 from ..documents import tables as _documents_tables  # noqa: E402,F401  (the documents index and contents)
+from ..reports import tables as _reports_tables  # noqa: E402,F401,I001  (job, report_run, report_page, report_view)
