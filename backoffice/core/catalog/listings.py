@@ -212,5 +212,8 @@ def add_listings(catalog: Catalog) -> None:
         ("Currency", "Currency", "Currencies", "Νομίσματα"),
         ("ActivityType", "ActivityType", "Activity types", "Τύποι ενεργειών"),
         ("Warehouse", "Warehouse", "Warehouses", "Αποθήκες"),
+        ("Customer", "Debtor", "Customers", "Πελάτες"),
+        ("Item", "InventoryItem", "Items", "Είδη"),
+        ("DebtorClassification", "DebtorClassification", "Customer classifications", "Κατηγορίες πελατών"),
     ):
         catalog.add(Lookup(name, entity, labels={"en": en, "el": el}))

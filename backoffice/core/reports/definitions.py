@@ -133,10 +133,10 @@ RANGE = ("Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual")
 CHOICE = ("Equal", "NotEqual", "In", "NotIn")
 TEXT = (*COMPARE, "Like", "In", "NotIn")
 
-_DEBTOR_LOOKUP = AcceptedValues("lookup:Debtor", display_field1="account_no", display_field2="name",
-                                key_field="account_no", sort_fields=(SortField("account_no"),))
-_ITEM_LOOKUP = AcceptedValues("lookup:InventoryItem", display_field1="part_no", display_field2="description",
-                              key_field="part_no", sort_fields=(SortField("part_no"),))
+_DEBTOR_LOOKUP = AcceptedValues("lookup:Customer", display_field1="Code", display_field2="Name",
+                                key_field="Code", sort_fields=(SortField("Code"),))
+_ITEM_LOOKUP = AcceptedValues("lookup:Item", display_field1="Code", display_field2="Description",
+                              key_field="Code", sort_fields=(SortField("Code"),))
 
 
 def _label(en: str, el: str) -> dict[str, str]:
@@ -197,8 +197,8 @@ CUSTOMER_BALANCES = Report(
                    display_as="LookupSelector"),
         ViewFilter("Classification", "ClassificationID", _label("Classification", "Κατηγορία"), kind="Misc",
                    operators=CHOICE, display_as="LookupSelector",
-                   accepted=AcceptedValues("lookup:DebtorClassification", display_field1="description",
-                                           key_field="classification_id")),
+                   accepted=AcceptedValues("lookup:DebtorClassification", display_field1="Description",
+                                           key_field="ID")),
         ViewFilter("TradingStatus", "TradingStatus", _label("Trading status", "Κατάσταση"), kind="Misc",
                    operators=CHOICE, display_as="EnumSelector", accepted=AcceptedValues("enum:TradingStatus")),
         ViewFilter("OnHold", "OnHold", _label("On hold", "Σε αναστολή"), kind="Misc", operators=("Equal",),

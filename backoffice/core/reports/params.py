@@ -111,6 +111,7 @@ def resolve_filters(report: Report, actor: Principal, given: Iterable[Sequence[A
     the filter.
     """
     chosen: dict[str, list[list[Any]]] = {}
+    problems: list[FieldError] = []  # every faulty filter is reported, not just the first
     count = 0
     for source, triples in (("given", given), ("preset", presets)):
         from_source: dict[str, list[list[Any]]] = {}
@@ -122,15 +123,20 @@ def resolve_filters(report: Report, actor: Principal, given: Iterable[Sequence[A
                 raise Invalid("A filter is a (name, operator, value) triple", code="InvalidFilter")
             name = str(triple[0] or "")
             flt = report.filter(name)
-            if flt is None or _hidden_filter(report, flt, actor):
-                known = ", ".join(f.name for f in report.filters) or "none"
-                raise Invalid.field(name, f"Unknown filter '{name}' for {report.name} (filters: {known})",
-                                    "InvalidFilter")
-            from_source.setdefault(flt.name, []).append(
-                [flt.name, _operator(report, flt, triple[1]), _plain(flt.name, triple[2])])
+            try:
+                if flt is None or _hidden_filter(report, flt, actor):
+                    known = ", ".join(f.name for f in report.filters) or "none"
+                    raise Invalid.field(name, f"Unknown filter '{name}' for {report.name} (filters: {known})",
+                                        "InvalidFilter")
+                from_source.setdefault(flt.name, []).append(
+                    [flt.name, _operator(report, flt, triple[1]), _plain(flt.name, triple[2])])
+            except Invalid as exc:
+                problems.extend(exc.errors or [FieldError(name, exc.code, exc.message)])
         for name, resolved in from_source.items():
             if source == "given" or name not in chosen:
                 chosen[name] = resolved
+    if problems:
+        raise Invalid("; ".join(p.message for p in problems), problems, code=problems[0].code)
     if sum(len(v) for v in chosen.values()) > MAX_FILTERS:
         raise Invalid(f"At most {MAX_FILTERS} filters", code="TooManyFilters")
     ordered: list[list[Any]] = []

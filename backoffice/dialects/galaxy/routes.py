@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from ...core.documents import load_providers
 from ..servicestack.host import Call, Handler, Operation, ServiceStackHost
-from . import handlers
+from . import handlers, reports
 from .documents import Documents
 
 # Every Galaxy route needs a logged-in user; what they may touch is checked per entity.
@@ -75,6 +75,14 @@ def register_galaxy(host: ServiceStackHost) -> None:
         ("GET", "/api/{domain}/documents/{entity}", docs.tree, False),  # a listing may index new files
         ("POST", "/api/{domain}/documents/{entity}", docs.upload, False),
         ("DELETE", "/api/{domain}/documents/{id}", docs.delete, False),
+        ("GET", "/api/{domain}/reports", reports.list_reports, True),
+        ("GET", "/api/{domain}/reports/history", reports.history, True),
+        ("GET", "/api/{domain}/reports/data/{id}", reports.data, True),
+        ("GET", "/api/{domain}/reports/{report}/metadata", reports.report_metadata, True),
+        ("GET", "/api/{domain}/reports/{report}/custom/{view}/metadata", reports.report_metadata, True),
+        ("POST", "/api/{domain}/reports/{report}", reports.execute, False),
+        ("POST", "/api/{domain}/reports/{report}/custom", reports.create_view, False),
+        ("POST", "/api/{domain}/reports/{report}/custom/{view}", reports.execute, False),
     ]
     for verb, route, handler, read_only in routes:
         name = "Galaxy" + "".join(part.capitalize() for part in re.findall(r"[a-z]+", route)) + verb.capitalize()

@@ -187,6 +187,8 @@ ADDRESS_TYPE = _code_list("AddressType", "gxAddressType", first=("Reserved=reser
 SALES_ENTRY_TYPE = _code_list("SalesEntryType", "gxCommEntryType", "Series=series", "Kind=kind")
 ACTIVITY_TYPE = _code_list("ActivityType", "cmActivityType")
 CURRENCY = _code_list("Currency", "gxCurrency", "Symbol=symbol")
+CLASSIFICATION = ObjectShape("DebtorClassification", "gxTraderCategory", _p(
+    "ID=classification_id", "RevNum=revision", "Description=description", "IsDefault=is_default"))
 WAREHOUSE = ObjectShape("Warehouse", "gxWarehouse", _p("ID=logical_id", "RevNum=revision",
                                                        "Description=description",
                                                        "Location=physical_description"))
@@ -247,10 +249,11 @@ DOMAINS = {
         ),
         views=("SalesEntry", "SalesEntryLine", "Company", "Customer", "Item"),
         enums={"Active": "Active", "IsOpen": "IsOpen", "IsSystem": "IsSystem", "TradeStatus": "SalesOrderStatus",
-               "CommercialEntryKind": "CommercialEntryKind"},
+               "CommercialEntryKind": "CommercialEntryKind", "TradingStatus": "TradingStatus"},
         lookups={"AcquaintSource": ACQUAINT_SOURCE, "AddressType": ADDRESS_TYPE, "Bank": BANK,
                  "SalesEntryType": SALES_ENTRY_TYPE, "Company": COMPANY, "Currency": CURRENCY,
-                 "Warehouse": WAREHOUSE},
+                 "Warehouse": WAREHOUSE, "Customer": TRADER, "Item": ITEM,
+                 "DebtorClassification": CLASSIFICATION},
         services=("Messenger",),
     ),
     "crm": Domain(
