@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -18,8 +20,11 @@ from ...core.records import NEW_KEY, Notice
 from ...core.store.tables import ENTITY_TABLES
 from ..servicestack.host import Call
 from . import metadata
+from .aliasmap import ActionContext, ActionRefused, Alias, AliasMap, IncomingTransformError, OutgoingTransformError
 from .filters import Condition, list_query, to_filters
 from .shapes import DOMAINS, Domain, GalaxyEntity, ObjectShape, parse, render, template, view_value
+
+log = logging.getLogger("backoffice.galaxy")
 
 
 def _domain(call: Call) -> Domain:
@@ -48,12 +53,76 @@ def _depth(call: Call, default: int | None) -> int | None:
     return int(text)
 
 
+@dataclass(frozen=True)
+class GalaxyContext:
+    """The dialect's configuration, loaded at start: the AliasMap."""
+
+    aliases: AliasMap
+
+
+def _aliases(call: Call) -> AliasMap:
+    context = call.context
+    return context.aliases if isinstance(context, GalaxyContext) else AliasMap.empty()
+
+
 def _entity(call: Call, domain: Domain) -> GalaxyEntity:
+    """The entity the URL names: one of the domain's, or a second URL the AliasMap gives one."""
     name = _name(call, "entity")
     found = domain.entity(name)
     if found is None:
+        alias = _aliases(call).alias(domain.name, name)
+        target = domain.entity(alias.entity_name.split(":", 1)[-1]) if alias and alias.entity_name else None
+        if alias is not None and target is not None:
+            return replace(target, name=alias.uri_name)
         raise errors.NotFound(f"Unknown entity '{name}' in domain {domain.name}", code="NotFound")
     return found
+
+
+def _alias(call: Call, domain: Domain, entity: GalaxyEntity) -> Alias | None:
+    """The AliasMap behaviour (transformations, actions) of the URL the client called, if any."""
+    return _aliases(call).alias(domain.name, entity.name)
+
+
+def _outgoing(alias: Alias | None, shown: Any) -> Any:
+    if alias is None:
+        return shown
+    try:
+        return alias.outgoing(shown)
+    except OutgoingTransformError as exc:
+        # jq's own message may quote the record: it goes to the log, the client gets the public one.
+        log.error("%s", exc)
+        raise errors.CoreError(exc.public_message, code="TransformationFailed") from exc
+
+
+def _before_write(call: Call, domain: Domain, entity: GalaxyEntity, alias: Alias | None, body: Any,
+                  verb: str, key: str | None) -> Any:
+    """JQIncoming, then the OnBeforePost actions, on the payload as the client sent it."""
+    if alias is None:
+        return body
+    try:
+        body = alias.incoming(body)
+        return alias.run_before_post(body, _action_context(call, domain, alias, verb, key))
+    except IncomingTransformError as exc:
+        raise errors.Invalid(str(exc), code="TransformationFailed") from exc
+    except ActionRefused as exc:
+        raise errors.Invalid(exc.message, code="ActionRefused") from exc
+
+
+def _action_context(call: Call, domain: Domain, alias: Alias, verb: str, key: str | None) -> ActionContext:
+    actor = call.actor()
+    return ActionContext(verb=verb, alias_key=alias.key, domain=domain.name, uri_name=alias.uri_name,
+                         entity_name=alias.entity_name, record_id=key, user=actor.username,
+                         profile={"UserName": actor.username, "UserID": actor.staff_id})
+
+
+def _after_write(call: Call, domain: Domain, entity: GalaxyEntity, alias: Alias | None, verb: str,
+                 key: str) -> None:
+    """The OnAfterPost actions, with the record as stored (they cannot undo the write)."""
+    if alias is None:
+        return
+    with call.db.read() as conn:
+        stored = render(entity.shape, records.get(conn, call.actor(), entity.shape.entity, key))
+    alias.run_after_post(stored, _action_context(call, domain, alias, verb, key))
 
 
 def _view(call: Call, domain: Domain) -> View:
@@ -139,7 +208,8 @@ def view_meta(call: Call) -> Any:
 
 def list_entities(call: Call) -> Any:
     domain = _domain(call)
-    return metadata.listing(domain, "entities", [e.name for e in domain.entities], with_domain=True)
+    names = [e.name for e in domain.entities] + [a.uri_name for a in _aliases(call).url_aliases(domain.name)]
+    return metadata.listing(domain, "entities", names, with_domain=True)
 
 
 def entity_rows(call: Call) -> Any:
@@ -170,7 +240,7 @@ def entity_get(call: Call) -> Any:
     require(call.actor(), f"{catalog_name}.Get")
     with call.db.read() as conn:
         doc = records.get(conn, call.actor(), catalog_name, call.path_params["id"])
-    return render(entity.shape, doc, _depth(call, None))
+    return _outgoing(_alias(call, domain, entity), render(entity.shape, doc, _depth(call, None)))
 
 
 def _body(call: Call) -> Any:
@@ -206,7 +276,8 @@ def entity_create(call: Call) -> Any:
     entity = _entity(call, domain)
     catalog_name = entity.shape.entity
     require(call.actor(), f"{catalog_name}.Create")
-    doc = _incoming(entity, _body(call))
+    alias = _alias(call, domain, entity)
+    doc = _incoming(entity, _before_write(call, domain, entity, alias, _body(call), "POST", None))
     key_field = CATALOG.entity(catalog_name).key
     if doc.get(key_field):
         doc[NEW_KEY] = doc.pop(key_field)
@@ -216,6 +287,7 @@ def entity_create(call: Call) -> Any:
             created = records.create(conn, call.actor(), catalog_name, doc, notices=notices)
     except errors.Invalid as exc:
         raise _wire_errors(exc, entity.shape) from exc
+    _after_write(call, domain, entity, alias, "POST", created[key_field])
     return _answer(domain, entity, created[key_field], notices)
 
 
@@ -234,7 +306,8 @@ def entity_replace(call: Call) -> Any:
     entity = _entity(call, domain)
     catalog_name = entity.shape.entity
     require(call.actor(), f"{catalog_name}.Update")
-    body = _body(call)
+    alias = _alias(call, domain, entity)
+    body = _before_write(call, domain, entity, alias, _body(call), "PUT", call.path_params["id"])
     doc = _incoming(entity, body)
     doc.pop(CATALOG.entity(catalog_name).key, None)
     notices: list[Notice] = []
@@ -244,6 +317,7 @@ def entity_replace(call: Call) -> Any:
                             expected_revision=_expected_revision(body), notices=notices)
     except errors.Invalid as exc:
         raise _wire_errors(exc, entity.shape) from exc
+    _after_write(call, domain, entity, alias, "PUT", call.path_params["id"])
     return _answer(domain, entity, call.path_params["id"], notices)
 
 
@@ -257,20 +331,24 @@ def entity_patch(call: Call) -> Any:
         raise errors.Invalid("A PATCH body is a JSON Patch (RFC 6902): an array of operations", code="InvalidPatch")
     key_field = CATALOG.entity(catalog_name).key
     notices: list[Notice] = []
+    alias = _alias(call, domain, entity)
+    key = call.path_params["id"]
 
     def from_document(patched: dict[str, Any]) -> dict[str, Any]:
-        doc = _incoming(entity, patched)
+        doc = _incoming(entity, _before_write(call, domain, entity, alias, patched, "PATCH", key))
         doc.pop(key_field, None)
         return doc
 
     try:
         with call.db.write() as conn:
-            records.json_patch(conn, call.actor(), catalog_name, call.path_params["id"], operations,
-                               to_document=lambda d: render(entity.shape, d), from_document=from_document,
-                               notices=notices)
+            # Paths in the patch are the names the client sees, after any JQOutgoing.
+            records.json_patch(conn, call.actor(), catalog_name, key, operations,
+                               to_document=lambda d: _outgoing(alias, render(entity.shape, d)),
+                               from_document=from_document, notices=notices)
     except errors.Invalid as exc:
         raise _wire_errors(exc, entity.shape) from exc
-    return _answer(domain, entity, call.path_params["id"], notices)
+    _after_write(call, domain, entity, alias, "PATCH", key)
+    return _answer(domain, entity, key, notices)
 
 
 def entity_delete(call: Call) -> Any:

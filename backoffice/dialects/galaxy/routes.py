@@ -11,7 +11,9 @@ from starlette.responses import Response
 from ...core.documents import load_providers
 from ..servicestack.host import Call, Handler, Operation, ServiceStackHost
 from . import handlers, reports
+from .aliasmap import AliasMap
 from .documents import Documents
+from .shapes import DOMAINS
 
 # Every Galaxy route needs a logged-in user; what they may touch is checked per entity.
 PERMISSION = "Galaxy.Use"
@@ -69,6 +71,11 @@ def register_galaxy(host: ServiceStackHost) -> None:
     host.error_styles["galaxy"] = galaxy_error
     host.path_styles.append((re.compile(r"^/api/[^/]+/", re.IGNORECASE), "galaxy"))
     docs = Documents(load_providers(host.settings.config_dir))
+    aliases = AliasMap.load(host.settings.config_dir / "AliasMap.xml")
+    # Checked against what is served: an alias may not take an existing URL or name a missing entity.
+    aliases.check(entities={f"Galaxy:{e.name}" for d in DOMAINS.values() for e in d.entities},
+                  uris={(d.name, e.name.lower()) for d in DOMAINS.values() for e in d.entities})
+    context = handlers.GalaxyContext(aliases)
     routes = [
         *ROUTES,
         ("GET", "/api/{domain}/documents/DownloadFile/{id}", docs.download, True),
@@ -88,4 +95,5 @@ def register_galaxy(host: ServiceStackHost) -> None:
         name = "Galaxy" + "".join(part.capitalize() for part in re.findall(r"[a-z]+", route)) + verb.capitalize()
         host.register(Operation(request=name, verb=verb, routes=[route], handler=_json_answer(handler),
                                 permission=PERMISSION,
-                                read_only=read_only, raw_body=True, error_style="galaxy", tag="Galaxy"))
+                                read_only=read_only, raw_body=True, error_style="galaxy", tag="Galaxy",
+                                context=context))

@@ -245,6 +245,7 @@ DOMAINS = {
             GalaxyEntity("Trader", TRADER, "Customer"),
             GalaxyEntity("Customer", TRADER, "Customer"),
             GalaxyEntity("SalesEntry", SALES_ENTRY, "SalesEntry"),
+            GalaxyEntity("CommercialEntry", SALES_ENTRY, "SalesEntry"),
             GalaxyEntity("Bank", BANK, "Bank"),
         ),
         views=("SalesEntry", "SalesEntryLine", "Company", "Customer", "Item"),

@@ -78,6 +78,7 @@ class Call:
     # The path and query exactly as sent (still percent-encoded), e.g. for request signatures.
     raw_target: bytes = b""
     access: AccessPolicy | None = None
+    context: Any = None  # the operation's context (see Operation.context)
 
     @property
     def language(self) -> str:
@@ -123,6 +124,8 @@ class Operation:
     raw_body: bool = False
     # Which error envelope the dialect's clients expect (see ServiceStackHost.error_styles).
     error_style: str = "servicestack"
+    # What the dialect's handlers need beyond the request (its configuration), as call.context.
+    context: Any = None
 
 
 @dataclass
@@ -341,7 +344,8 @@ class ServiceStackHost:
         call = Call(op=op, dto=values, principal=principal, session_id=session_id, headers=request.headers,
                     db=self.db, settings=self.settings, raw_query=query,
                     base_url=str(request.base_url).rstrip("/"), body=body, path_params=path_params,
-                    raw_target=raw_path + (b"?" + raw_query if raw_query else b""), access=policy)
+                    raw_target=raw_path + (b"?" + raw_query if raw_query else b""), access=policy,
+                    context=op.context)
         result = op.handler(call)
         status = call.status or (204 if result is None else op.created_status)
         if isinstance(result, Response):
