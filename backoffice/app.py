@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .core.auth.access import access_file_in
+from .core.auth.access import AccessConfigError, access_file_in
+from .core.documents import ProviderConfigError, load_providers
 from .core.jobs.worker import Worker
 from .core.store import Database
-from .dialects.galaxy.routes import register_galaxy
+from .dialects.galaxy.aliasmap import AliasMapError
+from .dialects.galaxy.routes import load_alias_map, register_galaxy
 from .dialects.jiwa.routes import register_jiwa
 from .dialects.servicestack.auth import register_auth
 from .dialects.servicestack.host import ServiceStackHost
@@ -22,6 +24,20 @@ from .dialects.servicestack.meta import register_meta
 from .settings import Settings
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+class ConfigurationError(Exception):
+    """A configuration file in the configuration directory is not usable (the message says which and why)."""
+
+
+def check_configuration(settings: Settings) -> None:
+    """Read every configuration file as the server will, so a bad one stops the start with a clear message."""
+    try:
+        access_file_in(settings.config_dir).load()
+        load_providers(settings.config_dir)
+        load_alias_map(settings.config_dir)
+    except (AccessConfigError, ProviderConfigError, AliasMapError) as exc:
+        raise ConfigurationError(str(exc)) from exc
 
 
 def create_app(settings: Settings, *, db: Database | None = None, run_worker: bool | None = None) -> Starlette:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .app import ConfigurationError, check_configuration
 from .bootstrap import SchemaMismatch, prepare_database
 from .core import errors
 from .core.auth import service as auth
@@ -65,6 +66,11 @@ def serve(
 
     # Options left out fall back to BACKOFFICE_HOST / _PORT / _WORKERS, then to the defaults.
     settings = _settings(database, host=host, port=port, workers=workers)
+    try:
+        check_configuration(settings)
+    except ConfigurationError as exc:
+        console.print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(1) from exc
     db = Database(settings.database_url)
     if _prepare(db, demo=not no_demo):
         console.print("Loaded the demo data set (log in as [bold]Admin[/bold] / [bold]password[/bold]).")

@@ -49,3 +49,14 @@ def test_a_database_that_does_not_match_the_schema_is_refused(tmp_path: Path) ->
     engine.dispose()
     refused = runner.invoke(app, ["db", "upgrade", "--database", url])
     assert refused.exit_code == 1 and "does not match" in refused.output
+
+
+def test_serve_refuses_a_bad_configuration_file_clearly(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "WebService.config").write_text("<WebService><Config><AccessControl><AccessRule Type=\"Nope\">"
+                                              "1.2.3.4</AccessRule></AccessControl></Config></WebService>")
+    result = CliRunner().invoke(app, ["serve"], env={"BACKOFFICE_VAR_DIR": str(tmp_path),
+                                                     "BACKOFFICE_CONFIG_DIR": str(config)})
+    assert result.exit_code == 1
+    assert "Cannot start" in result.output and "WebService.config" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -67,15 +68,20 @@ def _json_answer(handler: Handler) -> Handler:
     return answer
 
 
+def load_alias_map(config_dir: Path) -> AliasMap:
+    """``<config_dir>/AliasMap.xml`` (none: no aliases), checked against what is served: an alias may
+    not take an existing URL nor name a missing entity. Raises AliasMapError."""
+    aliases = AliasMap.load(config_dir / "AliasMap.xml")
+    aliases.check(entities={f"Galaxy:{e.name}" for d in DOMAINS.values() for e in d.entities},
+                  uris={(d.name, e.name.lower()) for d in DOMAINS.values() for e in d.entities})
+    return aliases
+
+
 def register_galaxy(host: ServiceStackHost) -> None:
     host.error_styles["galaxy"] = galaxy_error
     host.path_styles.append((re.compile(r"^/api/[^/]+/", re.IGNORECASE), "galaxy"))
     docs = Documents(load_providers(host.settings.config_dir))
-    aliases = AliasMap.load(host.settings.config_dir / "AliasMap.xml")
-    # Checked against what is served: an alias may not take an existing URL or name a missing entity.
-    aliases.check(entities={f"Galaxy:{e.name}" for d in DOMAINS.values() for e in d.entities},
-                  uris={(d.name, e.name.lower()) for d in DOMAINS.values() for e in d.entities})
-    context = handlers.GalaxyContext(aliases)
+    context = handlers.GalaxyContext(load_alias_map(host.settings.config_dir))
     routes = [
         *ROUTES,
         ("GET", "/api/{domain}/documents/DownloadFile/{id}", docs.download, True),
