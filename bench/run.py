@@ -55,6 +55,7 @@ from backoffice.demo.data import BASE_DATE  # noqa: E402
 from backoffice.demo.scale import ORDER_SPAN, ORDERS_PER_DEBTOR, debtor_key, order_key  # noqa: E402
 
 BENCH_DIR = ROOT / "var" / "bench"
+DATA_VERSION = 2  # 2: orders carry their company, kind of document and printed number (Galaxy)
 BACKOFFICE = ROOT / ".venv" / "bin" / "backoffice"
 HOST = "127.0.0.1"
 SAMPLES = 2000  # distinct ids / debtors / weeks a scenario cycles through
@@ -95,8 +96,9 @@ def ensure_wrk() -> str:
 def ensure_database(scale: int) -> Path:
     """The benchmark database for this scale, loading it when no finished load exists."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"scale-{scale}.db"
-    done = BENCH_DIR / f"scale-{scale}.done"
+    # The data set's version: a new one when the scale loader writes different rows.
+    path = BENCH_DIR / f"scale-{scale}-v{DATA_VERSION}.db"
+    done = BENCH_DIR / f"scale-{scale}-v{DATA_VERSION}.done"
     if done.exists() and path.exists():
         console.print(f"Reusing {path.relative_to(ROOT)} (delete {done.name} to load it again)")
         return path
@@ -241,12 +243,19 @@ class Scenario:
     paths: list[str]
     target_rps: float | None = None
     target_p99_ms: float | None = None
-    # The AutoQuery parameters of each path, for timing the same SQL directly.
+    # The list parameters of each path, for timing the same SQL directly.
     queries: list[dict[str, str]] = field(default_factory=list)
+    # Which dialect's list syntax those parameters are in, and over which view.
+    dialect: str = "jiwa"
+    view: str = "SalesOrderList"
 
 
 def list_path(params: dict[str, str]) -> str:
     return "/Queries/SalesOrderList?" + urlencode(params)
+
+
+def galaxy_path(params: dict[str, str]) -> str:
+    return "/api/glx/views/salesentry.json?" + urlencode(params)
 
 
 def scenarios(scale: int) -> list[Scenario]:
@@ -260,7 +269,14 @@ def scenarios(scale: int) -> list[Scenario]:
     weeks = [first_monday + timedelta(weeks=rng.randrange(ORDER_SPAN.days // 7 - 1)) for _ in range(SAMPLES)]
     week_queries = [{"InvoiceInitDateBetween": f"{w:%Y-%m-%d},{w + timedelta(days=7):%Y-%m-%d}",
                      "OrderByDesc": "InvoiceInitDate", "Take": "20", "Include": "Total"} for w in weeks]
+    # A Galaxy client's page of one customer's sales documents, newest first.
+    galaxy = [{"fields": "ID,TRADECODE,TRADEDATE,CoetDescription,TrdrName,TotalValue,STATUS",
+               "filters": f"{{QCustCode:[D{rng.randint(1, scale):07d},Equal]}}",
+               "sortBy": "TRADEDATE.desc", "skip": "0", "take": "20"} for _ in range(SAMPLES)]
     return [
+        Scenario("galaxy", "Galaxy view salesentry: filters={QCustCode:[<account>,Equal]}, sortBy=TRADEDATE.desc, "
+                 "skip=0, take=20", [galaxy_path(q) for q in galaxy], TARGET_LIST_RPS, TARGET_LIST_P99_MS, galaxy,
+                 dialect="galaxy", view="SalesEntry"),
         Scenario("order", "GET /SalesOrders/{InvoiceID}", [f"/SalesOrders/{k}" for k in order_ids],
                  target_rps=TARGET_ORDER_RPS),
         Scenario("list", "SalesOrderList: DebtorID=, OrderByDesc=InvoiceNo, Take=20, Include=Total",
@@ -375,22 +391,30 @@ class SqlTiming:
     core_ms: float = 0.0
 
 
-def time_sql(database: Path, queries: list[dict[str, str]], runs: int) -> SqlTiming:
-    """Per-query median time of the SQL the Jiwa handler runs for these AutoQuery parameters."""
+def time_sql(database: Path, scenario: Scenario, runs: int) -> SqlTiming:
+    """Per-query median time of the SQL the dialect's handler runs for the scenario's list parameters."""
     from backoffice.core.auth import Principal
     from backoffice.core.catalog import CATALOG
-    from backoffice.core.query import compile_query
+    from backoffice.core.query import Query, compile_query
     from backoffice.core.store import Database
+    from backoffice.dialects.galaxy.filters import list_query
     from backoffice.dialects.jiwa.handlers import parse_auto_query
     from backoffice.settings import Settings
 
-    view = CATALOG.views["SalesOrderList"]
+    queries = scenario.queries
+    view = CATALOG.views[scenario.view]
     columns = {c.name.lower(): c.name for c in view.columns}
+
+    def parse(params: dict[str, str]) -> Query:
+        if scenario.dialect == "galaxy":
+            return list_query(view, {k.lower(): v for k, v in params.items()})
+        return parse_auto_query(params, columns)
+
     actor = Principal(kind="staff", staff_id="bench", username="Admin")
     max_take = Settings().max_page_size
     statements: list[tuple[Any, dict[str, Any]]] = []
     for q in queries[:runs]:
-        stmt, bound = compile_query(view, parse_auto_query(q, columns), actor, max_take)
+        stmt, bound = compile_query(view, parse(q), actor, max_take)
         # compile_query returns the bind values beside the statement (older versions: the page size).
         statements.append((stmt, bound if isinstance(bound, dict) else {}))
 
@@ -400,10 +424,10 @@ def time_sql(database: Path, queries: list[dict[str, str]], runs: int) -> SqlTim
     core: list[float] = []
     with db.read() as conn:
         for q in queries[:10]:
-            core_query.run(conn, actor, "SalesOrderList", parse_auto_query(q, columns), max_take=max_take)
+            core_query.run(conn, actor, view.name, parse(q), max_take=max_take)
         for q in queries[:runs]:
             started = time.perf_counter()
-            core_query.run(conn, actor, "SalesOrderList", parse_auto_query(q, columns), max_take=max_take)
+            core_query.run(conn, actor, view.name, parse(q), max_take=max_take)
             core.append(time.perf_counter() - started)
             if len(core) >= len(statements):
                 break
@@ -458,7 +482,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="Server processes")
     parser.add_argument("--sql-runs", type=int, default=1000, help="Executions timed for the direct SQL")
-    parser.add_argument("--only", nargs="*", help="Scenario names to run (order, list, week, create)")
+    parser.add_argument("--only", nargs="*", help="Scenario names to run (galaxy, order, list, week, create)")
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -495,7 +519,7 @@ def main() -> None:
     sql: dict[str, SqlTiming] = {}
     for scenario in chosen:
         if scenario.queries:
-            sql[scenario.name] = time_sql(database, scenario.queries, args.sql_runs)
+            sql[scenario.name] = time_sql(database, scenario, args.sql_runs)
     report(args, chosen, results, sql)
 
 

@@ -35,6 +35,7 @@ from ..core.catalog import CATALOG
 from ..core.numbering import STARTS
 from ..core.store import Database
 from ..core.store.tables import ENTITY_TABLES, sequence
+from . import galaxy
 from .data import BASE_DATE
 
 SEED = 20260105
@@ -51,6 +52,9 @@ WAREHOUSE_ID = "ZZZZZZZZZZ0000000000"  # the first warehouse by key: what the ru
 BRANCH_ID = "ZZZZZZZZZZ0000000000"
 # Orders span the three years up to the demo's base date, numbered in date order.
 ORDER_SPAN = timedelta(days=3 * 365)
+# Kinds of sales document the orders are (key, code, series), from the Greek demo.
+_ENTRY_TYPES = ((galaxy.ORDER, "7000", "ΠΑ"), (galaxy.INVOICE, "6100", "Α6100"),
+                (galaxy.INVOICE_DELIVERY, "6201", "A"))
 
 
 def debtor_key(n: int) -> str:
@@ -277,6 +281,8 @@ def _insert_orders(conn: Connection, rng: random.Random, first: int, last: int, 
         # Numbered in date order, a few minutes apart, as orders arrive through the day.
         stamp = start + timedelta(seconds=int((i - 1) * span / total) + rng.randrange(60))
         invoice_id, history_id = order_key(i), _key("SSH", i)
+        # What _group_defaults gives an order of this kind: the first company's head office, in euro.
+        entry_type, type_code, series = _ENTRY_TYPES[rng.randrange(len(_ENTRY_TYPES))]
         invoice_total = 0.0
         for item_no in range(1, rng.randint(1, 4) + 1):
             inventory_id, part_no, description, price, cost, rate = items[rng.randrange(len(items))]
@@ -314,6 +320,11 @@ def _insert_orders(conn: Connection, rng: random.Random, first: int, last: int, 
             "delivery_addressee": addressee, "delivery_address1": address1, "delivery_address2": address2,
             "delivery_address3": address3, "delivery_postcode": postcode, "delivery_country": country,
             "invoice_total": invoice_total, "current_history_no": 1, "revision": 1, "last_saved": stamp,
+            "entry_type_id": entry_type, "company_id": galaxy.BEST_MARKET, "company_site_id": galaxy.BEST_MARKET_ATHENS,
+            "currency_id": galaxy.EURO, "trade_code": f"{type_code} - {series} - {number}",
+            "trade_entry_id": _key("STE", i), "official_date": stamp, "fiscal_year": str(stamp.year),
+            "origin": 0, "source_type": 0, "is_official": True, "printed": False, "emailed": False,
+            "intercompany": False, "ledger_posted": status == 2,
         })
         number += 1
     conn.execute(ENTITY_TABLES["SalesOrder"].insert(), order_rows)
