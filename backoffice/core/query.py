@@ -86,11 +86,16 @@ def _field(entity: Entity, name: str) -> Field:
 
 def column_field(view: View, column: ViewColumn) -> Field:
     """The catalog field a view column shows (following references)."""
-    entity = CATALOG.entity(view.entity)
-    *hops, last = column.source.split(".")
+    return _column_field(view.entity, column.source)
+
+
+@lru_cache(maxsize=4096)
+def _column_field(entity_name: str, source: str) -> Field:
+    entity = CATALOG.entity(entity_name)
+    *hops, last = source.split(".")
     for hop in hops:
         ref = entity.field(hop).ref
-        assert ref, f"{view.name}.{column.name}: {hop} is not a reference"
+        assert ref, f"{entity_name}.{source}: {hop} is not a reference"
         entity = CATALOG.entity(ref)
     return _field(entity, last)
 
@@ -259,9 +264,22 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
     return stmt, values
 
 
+# Each view's columns by folded name, made once per view object (catalog views live for the
+# process; an entity's implicit view is made afresh and simply replaces the entry).
+_column_maps: dict[str, tuple[View, dict[str, ViewColumn]]] = {}
+
+
+def _columns_by_name(view: View) -> dict[str, ViewColumn]:
+    cached = _column_maps.get(view.name)
+    if cached is None or cached[0] is not view:
+        cached = (view, {c.name.lower(): c for c in view.columns})
+        _column_maps[view.name] = cached
+    return cached[1]
+
+
 def _compile(view: View, query: Query, actor: Principal,
              max_take: int) -> tuple[tuple[Any, ...], sa.Select[Any], dict[str, Any]]:
-    by_name = {c.name.lower(): c for c in view.columns}
+    by_name = _columns_by_name(view)
 
     def lookup(name: str, what: str) -> ViewColumn:
         column = by_name.get(name.lower())

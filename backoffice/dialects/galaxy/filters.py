@@ -15,6 +15,7 @@ quotes); ``null`` is no value. Several values (``[a,b,In]`` or ``[[a,b],In]``) a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,12 +79,34 @@ class _Reader:
         return self.text[start:self.pos].strip(), False
 
 
+# The form nearly every request has (bare words, no quotes, no nested lists), read by one regex:
+# list pages are the hot path, and the general reader below walks the text a character at a time.
+_PLAIN = re.compile(r'\s*\[?\s*\{(?P<body>(?:\s*[^"\[\]{}:,]+:\s*\[[^"\[\]{}:]*\]\s*,?)+)\}\s*\]?\s*')
+_PLAIN_ENTRY = re.compile(r'\s*([^"\[\]{}:,]+?)\s*:\s*\[([^"\[\]{}:]*)\]\s*(?:,|$)')
+
+
+def _plain(text: str) -> list[Condition] | None:
+    match = _PLAIN.fullmatch(text)
+    if match is None or text.lstrip().startswith("[") != text.rstrip().endswith("]"):
+        return None
+    out = []
+    for entry in _PLAIN_ENTRY.finditer(match.group("body")):
+        items = [item.strip() for item in entry.group(2).split(",")]
+        if len(items) < 2 or not items[-1] or not entry.group(1):
+            return None
+        out.append(Condition(entry.group(1), [None if v == "null" else v for v in items[:-1]], items[-1]))
+    return out or None
+
+
 def parse_filters(text: str) -> list[Condition]:
     """The conditions written in a ``filters=`` value, in order; a malformed value is a 400."""
     if len(text) > MAX_FILTER_TEXT:
         raise Invalid.field("filters", f"filters: longer than {MAX_FILTER_TEXT} characters", "InvalidFilter")
     if "\x00" in text:
         raise Invalid.field("filters", "filters: contains a NUL character", "InvalidFilter")
+    plain = _plain(text)
+    if plain is not None:
+        return plain
     reader = _Reader(text)
     conditions: list[Condition] = []
     if reader.peek() == "":

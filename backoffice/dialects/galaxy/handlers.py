@@ -188,6 +188,11 @@ def list_views(call: Call) -> Any:
 def _rows(call: Call, view: View) -> list[dict[str, Any]]:
     require(call.actor(), f"{view.entity}.List")
     q = list_query(view, _params(call))
+    return _run_view(call, view, q)
+
+
+def _run_view(call: Call, view: View, q: query.Query) -> list[dict[str, Any]]:
+    """The rows of a view query, with cells written as Galaxy's views write them."""
     with call.db.read() as conn:
         page = query.run(conn, call.actor(), view.name, q, max_take=call.settings.max_page_size)
     kinds = {c.name: c.type for c in view.columns}
@@ -388,10 +393,7 @@ def entity_fetch(call: Call) -> Any:
         conditions.append(Condition(item["Name"], values, str(item.get("Operator") or "Equal")))
     require(call.actor(), f"{view.entity}.List")
     q = query.Query(fields=select, filters=to_filters(view, conditions))
-    with call.db.read() as conn:
-        page = query.run(conn, call.actor(), view.name, q, max_take=call.settings.max_page_size)
-    kinds = {c.name: c.type for c in view.columns}
-    return [{k: view_value(kinds.get(k), v) for k, v in row.items()} for row in page.rows]
+    return _run_view(call, view, q)
 
 
 
