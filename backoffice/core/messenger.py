@@ -104,10 +104,9 @@ def send_message(conn: Connection, actor: Principal, args: dict[str, Any]) -> di
     if conversation:
         members = set(conn.execute(sa.select(messenger_participant.c.staff_id).where(
             messenger_participant.c.conversation_id == conversation)).scalars())
-        if not members:
-            raise NotFound(f"No conversation {conversation}", code="ConversationNotFound")
         if sender not in members:
-            raise Forbidden("You are not in that conversation", code="Forbidden")
+            # Someone else's conversation is as unknown to you as one that does not exist.
+            raise NotFound(f"No conversation {conversation}", code="ConversationNotFound")
         for newcomer in recipients - members:
             conn.execute(messenger_participant.insert().values(conversation_id=conversation, staff_id=newcomer))
         recipients |= members - {sender}

@@ -529,6 +529,10 @@ def _load_for_write(conn: Connection, actor: Principal, entity: Entity, key: str
 def create(conn: Connection, actor: Principal, entity_name: str, data: Doc, *,
            allow_system: bool = False, action: str | None = None, notices: list[Notice] | None = None) -> Doc:
     entity = CATALOG.entity(entity_name)
+    chosen = data.get(NEW_KEY)
+    if chosen and fastread.row_by_key(conn, table_of(entity), entity.key, chosen) is not None:
+        # A key the caller chose is taken: say so (a clash with a concurrent writer is caught at the write).
+        raise Conflict(f"A {entity.name} with key {chosen} already exists", code="AlreadyExists")
     new = prepare(conn, actor, entity, None, data, allow_system=allow_system, action=action, notices=notices)
     return present(actor, entity, commit(conn, entity, new, None))
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from starlette.responses import Response
 
 from ...core import documents, errors
+from ...core.auth import require
 from ..servicestack.host import Call
 
 
@@ -35,11 +36,13 @@ class Documents:
         # As Galaxy does: an unknown provider is ignored (the whole tree), and setup needs a provider.
         provider = documents.parse_provider(params.get("provider"))
         setup = params.get("setup") if provider is not None else None
+        require(call.actor(), "Document.List")
         nodes = documents.tree(call.db, self.providers, call.path_params["entity"], actor=call.actor(),
                                provider=provider, setup=setup)
         return [self.node(call.path_params["domain"].lower(), n) for n in nodes]
 
     def download(self, call: Call) -> Any:
+        require(call.actor(), "Document.Get")
         found = documents.download(call.db, self.providers, call.path_params["id"], actor=call.actor())
         content = found.read_all()
         disposition = f"attachment; filename*=UTF-8''{quote(found.name)}"
@@ -49,6 +52,7 @@ class Documents:
     def upload(self, call: Call) -> Any:
         """The body is the file itself; ``provider``, ``setup``, ``folder``, ``fileName``, ``private`` and
         ``replace`` come in the query string."""
+        require(call.actor(), "Document.Create")
         params = {k.lower(): v for k, v in call.raw_query}
         name = params.get("filename") or ""
         if not name:
@@ -67,5 +71,6 @@ class Documents:
         return self.node(call.path_params["domain"].lower(), node)
 
     def delete(self, call: Call) -> Any:
+        require(call.actor(), "Document.Delete")
         documents.delete(call.db, self.providers, call.path_params["id"], actor=call.actor())
         return Response(status_code=200)

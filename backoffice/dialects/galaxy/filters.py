@@ -15,7 +15,6 @@ quotes); ``null`` is no value. Several values (``[a,b,In]`` or ``[[a,b],In]``) a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,23 +78,43 @@ class _Reader:
         return self.text[start:self.pos].strip(), False
 
 
-# The form nearly every request has (bare words, no quotes, no nested lists), read by one regex:
-# list pages are the hot path, and the general reader below walks the text a character at a time.
-_PLAIN = re.compile(r'\s*\[?\s*\{(?P<body>(?:\s*[^"\[\]{}:,]+:\s*\[[^"\[\]{}:]*\]\s*,?)+)\}\s*\]?\s*')
-_PLAIN_ENTRY = re.compile(r'\s*([^"\[\]{}:,]+?)\s*:\s*\[([^"\[\]{}:]*)\]\s*(?:,|$)')
-
-
+# The form nearly every request has (bare words, no quotes, no nested lists), read with plain
+# string searches: list pages are the hot path, and the general reader below walks the text a
+# character at a time. Anything else (quotes, nested lists, an array of several objects, any
+# irregularity) goes to the general reader, which also gives the error messages.
 def _plain(text: str) -> list[Condition] | None:
-    match = _PLAIN.fullmatch(text)
-    if match is None or text.lstrip().startswith("[") != text.rstrip().endswith("]"):
+    if '"' in text:
         return None
-    out = []
-    for entry in _PLAIN_ENTRY.finditer(match.group("body")):
-        items = [item.strip() for item in entry.group(2).split(",")]
-        if len(items) < 2 or not items[-1] or not entry.group(1):
+    body = text.strip()
+    if body.startswith("["):
+        if not body.endswith("]"):
             return None
-        out.append(Condition(entry.group(1), [None if v == "null" else v for v in items[:-1]], items[-1]))
-    return out or None
+        body = body[1:-1].strip()
+    if not (body.startswith("{") and body.endswith("}")) or body.count("{") != 1 or body.count("}") != 1:
+        return None
+    body = body[1:-1]
+    out: list[Condition] = []
+    pos = 0
+    while True:
+        colon = body.find(":", pos)
+        opening = body.find("[", colon + 1) if colon >= 0 else -1
+        closing = body.find("]", opening + 1) if opening >= 0 else -1
+        if closing < 0 or body[colon + 1:opening].strip():
+            return None
+        name = body[pos:colon].strip()
+        inner = body[opening + 1:closing]
+        if not name or any(c in name for c in ",[]") or "[" in inner or ":" in inner:
+            return None
+        items = [item.strip() for item in inner.split(",")]
+        if len(items) < 2 or not items[-1]:
+            return None
+        out.append(Condition(name, [None if v == "null" else v for v in items[:-1]], items[-1]))
+        rest = body[closing + 1:].lstrip()
+        if not rest:
+            return out
+        if not rest.startswith(","):
+            return None
+        pos = len(body) - len(rest) + 1
 
 
 def parse_filters(text: str) -> list[Condition]:
@@ -228,9 +247,13 @@ def to_filters(view: View, conditions: list[Condition]) -> list[Filter]:
     return out
 
 
+MAX_WHOLE = 2**31 - 1
+
+
 def _whole(name: str, text: str) -> int:
-    if not text.strip().isdigit():
-        raise Invalid.field(name, f"{name}: {text!r} is not a whole number of zero or more", "InvalidValue")
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_WHOLE:
+        raise Invalid.field(name, f"{name}: {text!r} is not a whole number from 0 to {MAX_WHOLE}", "InvalidValue")
     return int(text)
 
 
@@ -247,6 +270,8 @@ def list_query(view: View, params: dict[str, str]) -> Query:
         problems.extend(exc.errors)
     if params.get("fields"):
         query.fields = [f.strip() for f in params["fields"].split(",") if f.strip()]
+        if not query.fields:
+            problems.append(FieldError("fields", "InvalidField", "fields: names no column"))
     if params.get("sortby"):
         for item in params["sortby"].split(","):
             name, _, direction = item.strip().rpartition(".")

@@ -48,7 +48,8 @@ def _depth(call: Call, default: int | None) -> int | None:
     text = _params(call).get("depth")
     if text in (None, ""):
         return default
-    if not text.strip().isdigit() or int(text) > 32:
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > 32:
         raise errors.Invalid.field("depth", f"depth: {text!r} is not a whole number from 0 to 32", "InvalidValue")
     return int(text)
 
@@ -174,6 +175,7 @@ def lookup_rows(call: Call) -> Any:
     table = ENTITY_TABLES[entity.name]
     order = [table.c.code] if "code" in entity.field_map else [table.c[entity.key]]
     actor = call.actor()
+    require(actor, f"{entity.name}.List")
     with call.db.read() as conn:
         keys = conn.execute(sa.select(table.c[entity.key]).order_by(*order)).scalars().all()
         docs = [records.get(conn, actor, entity.name, key) for key in keys]
@@ -300,6 +302,8 @@ def _expected_revision(body: Any) -> int | None:
     if isinstance(body, dict):
         for k, v in body.items():
             if k.lower() == "revnum" and v is not None:
+                if isinstance(v, float) and v.is_integer():
+                    v = int(v)
                 if not isinstance(v, int) or isinstance(v, bool):
                     raise errors.Invalid.field("RevNum", "RevNum must be a whole number", "InvalidValue")
                 return v
@@ -475,4 +479,6 @@ def invoke_action(call: Call) -> Any:
     op = next((a for name, a in actions.items() if name.lower() == wanted), None)
     if op is None:
         raise errors.NotFound(f"The entity {entity.name} has no action '{_name(call, 'action')}'", code="NotFound")
+    with call.db.read() as conn:  # the record the URL names must exist (and be the caller's to see)
+        records.get(conn, call.actor(), entity.shape.entity, call.path_params["id"])
     return _run_operation(call, op, f"{entity.shape.entity}.{op.name}", key=call.path_params["id"])

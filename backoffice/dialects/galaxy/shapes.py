@@ -373,7 +373,11 @@ def parse(shape: ObjectShape, body: Any, path: str = "", errors: list[FieldError
     top = errors is None
     errors = [] if errors is None else errors
     if not isinstance(body, dict):
-        raise Invalid(f"{path or 'The request body'} must be a JSON object", code="InvalidBody")
+        where = path.rstrip(".")
+        if not where:
+            raise Invalid("The request body must be a JSON object", code="InvalidBody")
+        errors.append(FieldError(where, "InvalidItem", f"{where} must be a JSON object"))
+        return {}
     entity = shape.entity_def()
     lowered = {k.lower(): v for k, v in body.items()}
     doc: dict[str, Any] = {}

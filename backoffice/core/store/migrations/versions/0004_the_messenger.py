@@ -59,7 +59,7 @@ def upgrade() -> None:
     sa.Column('message_id', sa.String(length=36), nullable=False),
     sa.Column('to_staff_id', sa.String(length=36), nullable=False),
     sa.Column('delivered_at', sa.DateTime(), nullable=True),
-    sa.Column('cleared', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('cleared', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['message_id'], ['messenger_message.message_id'], name=op.f('fk_messenger_delivery_message_id')),
     sa.ForeignKeyConstraint(['to_staff_id'], ['staff.staff_id'], name=op.f('fk_messenger_delivery_to_staff_id')),
     sa.PrimaryKeyConstraint('message_id', 'to_staff_id', name=op.f('pk_messenger_delivery'))
