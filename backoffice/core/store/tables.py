@@ -159,5 +159,23 @@ messenger_presence = sa.Table(
     sa.Column("last_update", sa.DateTime, nullable=False),
 )
 
+# --- saved listings (custom views) -------------------------------------------------------
+
+# A user's own way of looking at a listing: chosen columns, preset filters and sort. No owner: public.
+custom_view = sa.Table(
+    "custom_view", metadata,
+    sa.Column("custom_view_id", sa.String(36), primary_key=True),
+    sa.Column("view", sa.String(60), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("name_folded", sa.String(100), nullable=False),
+    sa.Column("owner_staff_id", sa.String(36), sa.ForeignKey("staff.staff_id"), nullable=True),
+    sa.Column("created_by", sa.String(36), sa.ForeignKey("staff.staff_id"), nullable=False),
+    sa.Column("fields", sa.JSON, nullable=True),
+    sa.Column("filters", sa.JSON, nullable=False),
+    sa.Column("sort", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Index(None, "view", "name_folded"),
+)
+
 from ..documents import tables as _documents_tables  # noqa: E402,F401  (the documents index and contents)
 from ..reports import tables as _reports_tables  # noqa: E402,F401,I001  (job, report_run, report_page, report_view)

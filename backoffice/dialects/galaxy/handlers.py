@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from starlette.responses import Response
 
 from ...core import actions as _actions  # noqa: F401  (registers the entity actions)
-from ...core import errors, query, records, services
+from ...core import custom_views, errors, query, records, services
 from ...core import messenger as _messenger  # noqa: F401  (registers the Messenger service)
 from ...core.auth import require
 from ...core.catalog import CATALOG, View
@@ -187,10 +187,10 @@ def list_views(call: Call) -> Any:
     return metadata.listing(domain, "views", list(domain.views))
 
 
-def _rows(call: Call, view: View) -> list[dict[str, Any]]:
+def _rows(call: Call, view: View, saved: custom_views.CustomView | None = None) -> list[dict[str, Any]]:
     require(call.actor(), f"{view.entity}.List")
     q = list_query(view, _params(call))
-    return _run_view(call, view, q)
+    return _run_view(call, view, saved.query(q) if saved else q)
 
 
 def _run_view(call: Call, view: View, q: query.Query) -> list[dict[str, Any]]:
@@ -207,7 +207,105 @@ def view_rows(call: Call) -> Any:
 
 def view_meta(call: Call) -> Any:
     domain = _domain(call)
-    return metadata.view_metadata(domain, _view(call, domain), call.language)
+    view = _view(call, domain)
+    base = f"/api/{domain.name}/views/{metadata.uri_name(view.name)}/custom"
+    return metadata.view_metadata(domain, view, call.language, custom=_custom_listing(call, view, base))
+
+
+# --- custom views ---------------------------------------------------------------------------
+
+
+def _custom_listing(call: Call, view: View, base: str) -> list[dict[str, Any]]:
+    with call.db.read() as conn:
+        saved = custom_views.list_views(conn, call.actor(), view.name)
+    return [{"Name": v.name, "Uri": f"{base}/{metadata.uri_name(v.name)}"} for v in saved]
+
+
+def _saved(call: Call, view: View) -> custom_views.CustomView:
+    with call.db.read() as conn:
+        return custom_views.get(conn, call.actor(), view.name, _name(call, "name"))
+
+
+def _custom_meta(call: Call, domain: Domain, view: View, saved: custom_views.CustomView, uri: str) -> Any:
+    # Columns the custom view leaves out stay, hidden, for the filters that compare them.
+    shown = view if not saved.fields else replace(
+        view, columns=[c if c.name in saved.fields else replace(c, hidden=True) for c in view.columns])
+    return metadata.view_metadata(domain, shown, call.language, name=saved.name, uri=uri)
+
+
+def custom_view_rows(call: Call) -> Any:
+    """``/views/{view}/custom/{name}``: the rows wrapped in ``Items``, as Galaxy's real clients read them."""
+    domain = _domain(call)
+    view = _view(call, domain)
+    return {"Items": _rows(call, view, _saved(call, view))}
+
+
+def custom_view_meta(call: Call) -> Any:
+    domain = _domain(call)
+    view = _view(call, domain)
+    saved = _saved(call, view)
+    uri = f"/api/{domain.name}/views/{metadata.uri_name(view.name)}/custom/{metadata.uri_name(saved.name)}"
+    return _custom_meta(call, domain, view, saved, uri)
+
+
+def _myviews_base(domain: Domain, entity: GalaxyEntity) -> str:
+    return f"/api/{domain.name}/entities/{entity.name.lower()}/myviews"
+
+
+def my_views(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    return _custom_listing(call, CATALOG.views[entity.view], _myviews_base(domain, entity))
+
+
+def my_view_rows(call: Call) -> Any:
+    domain = _domain(call)
+    view = CATALOG.views[_entity(call, domain).view]
+    return _rows(call, view, _saved(call, view))
+
+
+def my_view_meta(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    view = CATALOG.views[entity.view]
+    saved = _saved(call, view)
+    return _custom_meta(call, domain, view, saved, f"{_myviews_base(domain, entity)}/{metadata.uri_name(saved.name)}")
+
+
+def create_my_view(call: Call) -> Any:
+    """Ours (Galaxy users make them in its client): ``{"Name", "Fields", "Filters", "SortBy", "Public"}`` with
+    Fields, Filters and SortBy written as in a view URL."""
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    view = CATALOG.views[entity.view]
+    require(call.actor(), f"{view.entity}.List")
+    body = _body(call)
+    if not isinstance(body, dict):
+        raise errors.Invalid("The body must be an object", code="InvalidBody")
+    given = {k.lower(): v for k, v in body.items()}
+    public = given.get("public", False)
+    if not isinstance(public, bool):
+        raise errors.Invalid.field("Public", "Public must be true or false", "InvalidValue")
+    fields = given.get("fields")
+    if isinstance(fields, list) and all(isinstance(f, str) for f in fields):
+        fields = ",".join(fields)
+    params = {"fields": fields, "filters": given.get("filters"), "sortby": given.get("sortby")}
+    for key, value in params.items():
+        if value is not None and not isinstance(value, str):
+            raise errors.Invalid.field(key, f"{key} must be written as in a view URL", "InvalidValue")
+    q = list_query(view, {k: v for k, v in params.items() if v})
+    with call.db.write() as conn:
+        saved = custom_views.create(conn, call.actor(), view.name, str(given.get("name") or ""), fields=q.fields,
+                                    filters=q.filters, sort=q.sort, public=public)
+    return {"Name": saved.name, "Uri": f"{_myviews_base(domain, entity)}/{metadata.uri_name(saved.name)}"}
+
+
+def delete_my_view(call: Call) -> Any:
+    domain = _domain(call)
+    view = CATALOG.views[_entity(call, domain).view]
+    with call.db.write() as conn:
+        custom_views.delete(conn, call.actor(), view.name, _name(call, "name"))
+    return Response(status_code=200)
 
 
 # --- entities -----------------------------------------------------------------------------
@@ -227,7 +325,9 @@ def entity_rows(call: Call) -> Any:
 def entity_meta(call: Call) -> Any:
     domain = _domain(call)
     entity = _entity(call, domain)
-    return metadata.view_metadata(domain, CATALOG.views[entity.view], call.language)
+    view = CATALOG.views[entity.view]
+    return metadata.view_metadata(domain, view, call.language,
+                                  custom=_custom_listing(call, view, _myviews_base(domain, entity)))
 
 
 def entity_template(call: Call) -> Any:
