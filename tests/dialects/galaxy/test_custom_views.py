@@ -21,9 +21,9 @@ def test_a_users_custom_view_behaves_like_a_view(admin: TestClient) -> None:
     assert made == {"Name": "Invoices 6201", "Uri": "/api/glx/entities/salesentry/myviews/invoices+6201"}
     assert {"Name": "Invoices 6201", "Uri": made["Uri"]} in admin.get("/api/glx/entities/salesentry/myviews").json()
     rows = admin.get(made["Uri"]).json()
-    assert rows == [{"ID": "52f5190e-43a4-4940-9520-fb494751dc1c", "TRADECODE": "6201 - A - 002204", "TotalValue": 248.0},
-                    {"ID": "65493d3a-4f62-487a-b425-b411eaaac2b9", "TRADECODE": "6201 - A - 002205",
-                     "TotalValue": 596.55}]
+    assert rows == [
+        {"ID": "52f5190e-43a4-4940-9520-fb494751dc1c", "TRADECODE": "6201 - A - 002204", "TotalValue": 248.0},
+        {"ID": "65493d3a-4f62-487a-b425-b411eaaac2b9", "TRADECODE": "6201 - A - 002205", "TotalValue": 596.55}]
     narrowed = admin.get(made["Uri"], params={"filters": "{QTRADECODE:[2205,Like]}", "fields": "ID"}).json()
     assert narrowed == [{"ID": "65493d3a-4f62-487a-b425-b411eaaac2b9"}]
     assert [r["TRADECODE"] for r in admin.get(made["Uri"], params={"sortBy": "TRADECODE.desc", "take": 1}).json()] \
@@ -36,7 +36,8 @@ def test_a_users_custom_view_behaves_like_a_view(admin: TestClient) -> None:
     as_client_reads = admin.get("/api/glx/views/salesentry/custom/Invoices+6201").json()
     assert list(as_client_reads) == ["Items"] and len(as_client_reads["Items"]) == 2
     view_meta = admin.get("/api/glx/views/salesentry/metadata").json()
-    assert {"Name": "Invoices 6201", "Uri": "/api/glx/views/salesentry/custom/invoices+6201"} in view_meta["CustomViews"]
+    listed = {"Name": "Invoices 6201", "Uri": "/api/glx/views/salesentry/custom/invoices+6201"}
+    assert listed in view_meta["CustomViews"]
 
     assert admin.delete(made["Uri"]).status_code == 200
     assert admin.get(made["Uri"]).status_code == 404
