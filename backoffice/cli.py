@@ -12,7 +12,8 @@ from rich.table import Table
 
 from .app import ConfigurationError, check_configuration
 from .bootstrap import SchemaMismatch, prepare_database
-from .core import errors
+from .core import dynamic_details, errors
+from .core.auth import Principal
 from .core.auth import service as auth
 from .core.store import Database
 from .settings import Settings
@@ -24,6 +25,8 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
+details_app = typer.Typer(help="Dynamic detail tables administrators add to an entity.", no_args_is_help=True)
+app.add_typer(details_app, name="dyndetails")
 console = Console()
 
 DatabaseOption = Annotated[str | None, typer.Option("--database", help="Database URL (default: SQLite in ./var/)")]
@@ -208,3 +211,64 @@ def keys_list(database: DatabaseOption = None) -> None:
                       f"{r['created_at']:%Y-%m-%d %H:%M}", f"{r['expires_at']:%Y-%m-%d}" if r["expires_at"] else "",
                       "yes" if r["enabled"] else "revoked")
     console.print(table)
+
+
+# The command line acts as the administrator who runs it.
+_ADMINISTRATOR = Principal(kind="staff", staff_id="", username="(command line)")
+
+
+@details_app.command("define")
+def details_define(
+    entity: Annotated[str, typer.Argument(help="The entity (catalog name), e.g. Activity, Company, Debtor")],
+    name: Annotated[str, typer.Argument(help="The table's name, e.g. dycmActivitiesDynDetails")],
+    column: Annotated[list[str], typer.Option(help="NAME[:TYPE[:LENGTH[:required]]]; TYPE one of string, text, "
+                                                    "integer, number, boolean, datetime")],
+    key_column: Annotated[str, typer.Option(help="The row key column")] = "dyID",
+    parent_column: Annotated[str | None, typer.Option(help="The column holding the record's key "
+                                                            "[default: <Entity>ID]")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Add a detail table to an entity; it becomes a real table at once."""
+    columns = []
+    for spec in column:
+        name_, _, rest = spec.partition(":")
+        kind, _, rest = rest.partition(":")
+        length, _, flag = rest.partition(":")
+        if (length and not length.isdigit()) or flag not in ("", "required"):
+            console.print(f"[red]--column {spec}: write NAME[:TYPE[:LENGTH[:required]]][/red]")
+            raise typer.Exit(2)
+        columns.append(dynamic_details.Column(name_, kind or "string", int(length) if length else 200,
+                                              flag == "required"))
+    db = _db(database)
+    try:
+        with db.write() as conn:
+            dynamic_details.define(conn, _ADMINISTRATOR, entity, name, columns, key_column=key_column,
+                                   parent_column=parent_column)
+    except errors.CoreError as exc:
+        _fail(exc)
+    console.print(f"Defined {name} on {entity}.")
+
+
+@details_app.command("list")
+def details_list(database: DatabaseOption = None) -> None:
+    """The dynamic detail tables and their columns."""
+    db = _db(database)
+    with db.read() as conn:
+        found = dynamic_details.tables(conn)
+    # One line each (a table would cut long names short in a narrow terminal); * marks a required column.
+    for d in found:
+        columns = ", ".join(f"{c.name}:{c.type}{'*' if c.required else ''}" for c in d.columns)
+        console.print(f"{d.name} on {d.entity}: key {d.key_column}, parent {d.parent_column}; {columns}",
+                      soft_wrap=True, highlight=False)
+
+
+@details_app.command("drop")
+def details_drop(name: str, database: DatabaseOption = None) -> None:
+    """Remove a dynamic detail table with all its rows."""
+    db = _db(database)
+    try:
+        with db.write() as conn:
+            dynamic_details.drop(conn, _ADMINISTRATOR, name)
+    except errors.CoreError as exc:
+        _fail(exc)
+    console.print(f"Dropped {name}.")

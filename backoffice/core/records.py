@@ -595,6 +595,9 @@ def delete(conn: Connection, actor: Principal, entity_name: str, key: str) -> No
         if conn.execute(query.limit(1)).first() is not None:
             raise Conflict(f"The {entity.name} cannot be deleted because a {other.name} refers to it",
                            code="RecordInUse")
+    from . import dynamic_details  # (imported here: it builds on this module)
+
+    dynamic_details.delete_with_parent(conn, entity.name, key)
     try:
         _delete_tree(conn, entity, [key])
     except sa.exc.IntegrityError as exc:

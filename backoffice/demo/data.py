@@ -196,4 +196,4 @@ def load_demo(conn: Connection) -> None:
                amount=round(150.0 * n, 2), allocated_amount=0.0, gst_amount=round(150.0 * n / 11, 2),
                inv_remit_no=f"{90000 + n}", revision=1, last_saved=BASE_DATE + timedelta(days=n))
 
-    load_galaxy_documents(conn, create, admin_id)
+    load_galaxy_documents(conn, create, actor)

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ..core import dynamic_details
+from ..core.auth import Principal
 from ..core.records import NEW_KEY
 from ..core.store.tables import ENTITY_TABLES
 
@@ -145,7 +147,7 @@ def load_galaxy_reference(conn: Connection, insert: Insert, create: Create) -> N
 
 
 
-def load_galaxy_documents(conn: Connection, create: Create, admin_id: str) -> None:
+def load_galaxy_documents(conn: Connection, create: Create, actor: Principal) -> None:
     """The Greek customers, their sales documents and a CRM activity (loaded after the other orders,
     so those keep their numbers)."""
     for key, code, name, city, tin in (
@@ -168,10 +170,14 @@ def load_galaxy_documents(conn: Connection, create: Create, admin_id: str) -> No
         })
 
     create("Activity", STADIUM_ACTIVITY, {
-        "activity_type_id": VISIT, "owner_id": admin_id, "subject": "Έργο σε γήπεδο ΕΠΟ",
+        "activity_type_id": VISIT, "owner_id": actor.staff_id, "subject": "Έργο σε γήπεδο ΕΠΟ",
         "description": "Έργο σε γήπεδο ΕΠΟ", "start_date": datetime(2017, 2, 1, 10, 0),
     })
     _stamp(conn, "Activity", STADIUM_ACTIVITY, 4)
+    # The document's dynamic detail table of activities (its rows are the examples' to add).
+    dynamic_details.define(conn, actor, "Activity", "dycmActivitiesDynDetails",
+                           [dynamic_details.Column("dycmActDetDescription", "string", 200, required=True)],
+                           key_column="dyID", parent_column="cmActivitiesID")
 
 
 CATALOG_KEYS = {"Company": "company_id", "Bank": "bank_id", "Activity": "activity_id"}

@@ -177,5 +177,19 @@ custom_view = sa.Table(
     sa.Index(None, "view", "name_folded"),
 )
 
+# --- dynamic details (detail tables added at run time) --------------------------------------
+
+# Each definition's rows live in a table of their own, dyn_<name>, made when it is defined; those
+# tables are not in this metadata (the schema check skips names starting dyn_).
+dynamic_detail = sa.Table(
+    "dynamic_detail", metadata,
+    sa.Column("name", sa.String(60), primary_key=True),
+    sa.Column("entity", sa.String(60), nullable=False, index=True),
+    sa.Column("key_column", sa.String(60), nullable=False),
+    sa.Column("parent_column", sa.String(60), nullable=False),
+    sa.Column("columns", sa.JSON, nullable=False),  # [[name, type, length, required], ...]
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 from ..documents import tables as _documents_tables  # noqa: E402,F401  (the documents index and contents)
 from ..reports import tables as _reports_tables  # noqa: E402,F401,I001  (job, report_run, report_page, report_view)

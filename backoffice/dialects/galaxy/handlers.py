@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from starlette.responses import Response
 
 from ...core import actions as _actions  # noqa: F401  (registers the entity actions)
-from ...core import custom_views, errors, query, records, services
+from ...core import custom_views, dynamic_details, errors, query, records, services
 from ...core import messenger as _messenger  # noqa: F401  (registers the Messenger service)
 from ...core.auth import require
 from ...core.catalog import CATALOG, View
@@ -345,9 +345,17 @@ def entity_get(call: Call) -> Any:
     entity = _entity(call, domain)
     catalog_name = entity.shape.entity
     require(call.actor(), f"{catalog_name}.Get")
+    include = (_params(call).get("includedyndetails") or "false").lower()
+    if include not in ("true", "false"):
+        raise errors.Invalid.field("includeDynDetails", "includeDynDetails must be true or false", "InvalidValue")
     with call.db.read() as conn:
         doc = records.get(conn, call.actor(), catalog_name, call.path_params["id"])
-    return _outgoing(_alias(call, domain, entity), render(entity.shape, doc, _depth(call, None)))
+        details = dynamic_details.all_rows(conn, call.actor(), catalog_name, call.path_params["id"]) \
+            if include == "true" else None
+    shown = render(entity.shape, doc, _depth(call, None))
+    if details is not None:
+        shown["DynamicDetails"] = details
+    return _outgoing(_alias(call, domain, entity), shown)
 
 
 def _body(call: Call) -> Any:
@@ -582,3 +590,113 @@ def invoke_action(call: Call) -> Any:
     with call.db.read() as conn:  # the record the URL names must exist (and be the caller's to see)
         records.get(conn, call.actor(), entity.shape.entity, call.path_params["id"])
     return _run_operation(call, op, f"{entity.shape.entity}.{op.name}", key=call.path_params["id"])
+
+
+# --- dynamic details ---------------------------------------------------------------------------
+
+
+def _detail_table(call: Call, entity: GalaxyEntity, conn: Any) -> dynamic_details.DetailTable:
+    return dynamic_details.get(conn, _name(call, "table"), entity.shape.entity)
+
+
+def _detail_schema(definition: dynamic_details.DetailTable) -> dict[str, Any]:
+    types = {"string": "string", "text": "string", "integer": "integer", "number": "number", "boolean": "boolean",
+             "datetime": "object"}
+    properties: dict[str, Any] = {definition.key_column: {"type": "string"},
+                                  definition.parent_column: {"type": "string"}}
+    required = [definition.key_column, definition.parent_column]
+    for column in definition.columns:
+        properties[column.name] = {"type": types[column.type] if column.required else [types[column.type], "null"]}
+        if column.required:
+            required.append(column.name)
+    return {"title": definition.name, "type": "object", "properties": properties, "required": required}
+
+
+def dyndetails_metadata(call: Call) -> Any:
+    """A JSON Schema for each dynamic detail table of the entity."""
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    with call.db.read() as conn:
+        return [_detail_schema(d) for d in dynamic_details.tables(conn, entity.shape.entity)]
+
+
+def define_dyndetails(call: Call) -> Any:
+    """Ours (administrators define them in Galaxy's designer): ``{"Name", "Columns": [{"Name", "Type",
+    "Length", "Required"}], "KeyColumn", "ParentColumn"}``; answers the new table's schema."""
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    body = _body(call)
+    if not isinstance(body, dict):
+        raise errors.Invalid("The body must be an object", code="InvalidBody")
+    given = {k.lower(): v for k, v in body.items()}
+    raw_columns = given.get("columns")
+    if not isinstance(raw_columns, list) or not all(isinstance(c, dict) for c in raw_columns):
+        raise errors.Invalid.field("Columns", "Columns must be an array of objects", "InvalidValue")
+    columns = []
+    for i, raw in enumerate(raw_columns):
+        column = {k.lower(): v for k, v in raw.items()}
+        length = column.get("length", 200)
+        required = column.get("required", False)
+        if not isinstance(length, int) or isinstance(length, bool) or not isinstance(required, bool):
+            raise errors.Invalid.field(f"Columns[{i}]", "Length is a whole number and Required true or false",
+                                       "InvalidValue")
+        columns.append(dynamic_details.Column(str(column.get("name") or ""), str(column.get("type") or "string"),
+                                              length, required))
+    with call.db.write() as conn:
+        definition = dynamic_details.define(
+            conn, call.actor(), entity.shape.entity, str(given.get("name") or ""), columns,
+            key_column=str(given.get("keycolumn") or "dyID"),
+            parent_column=str(given.get("parentcolumn") or f"{entity.shape.definition}ID"))
+    return _detail_schema(definition)
+
+
+def drop_dyndetails(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    with call.db.write() as conn:
+        dynamic_details.drop(conn, call.actor(), _detail_table(call, entity, conn).name)
+    return Response(status_code=200)
+
+
+def dyndetails_template(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    with call.db.read() as conn:
+        definition = _detail_table(call, entity, conn)
+        records.get(conn, call.actor(), entity.shape.entity, call.path_params["id"])
+    template = dict.fromkeys(definition.all_columns)
+    template[definition.parent_column] = call.path_params["id"]
+    return template
+
+
+def dyndetails_rows(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    with call.db.read() as conn:
+        return dynamic_details.rows(conn, call.actor(), _detail_table(call, entity, conn), call.path_params["id"])
+
+
+def dyndetails_insert(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    with call.db.write() as conn:
+        return dynamic_details.insert(conn, call.actor(), _detail_table(call, entity, conn), call.path_params["id"],
+                                      _body(call))
+
+
+def dyndetails_update(call: Call) -> Any:
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    with call.db.write() as conn:
+        return dynamic_details.update(conn, call.actor(), _detail_table(call, entity, conn), call.path_params["id"],
+                                      call.path_params["detail"], _body(call))
+
+
+def dyndetails_delete(call: Call) -> Any:
+    """One row (with its ID in the URL), or every row of the record (without)."""
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    with call.db.write() as conn:
+        dynamic_details.delete(conn, call.actor(), _detail_table(call, entity, conn), call.path_params["id"],
+                               call.path_params.get("detail"))
+    return Response(status_code=200)

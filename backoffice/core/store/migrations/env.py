@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from backoffice.bootstrap import include_name  # leaves out the dynamic detail tables (dyn_...)
 from backoffice.core.store.tables import metadata
 
 config = context.config
@@ -15,11 +16,13 @@ if connection is None:
 
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
+        context.configure(connection=conn, target_metadata=metadata, render_as_batch=True,
+                          include_name=include_name)
         with context.begin_transaction():
             context.run_migrations()
         conn.commit()
 else:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
+                      include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
