@@ -6,6 +6,7 @@ from .model import (
     AcceptedValues,
     Catalog,
     Child,
+    DetailView,
     Entity,
     EnumDef,
     EnumValue,
@@ -21,6 +22,6 @@ from .model import (
     localized,
 )
 
-__all__ = ["ALL_OPERATORS", "CATALOG", "AcceptedValues", "Catalog", "Child", "Entity", "EnumDef", "EnumValue",
-           "Field", "FieldType", "Labels", "Lookup", "PredefinedValues", "SortField", "View", "ViewColumn",
+__all__ = ["ALL_OPERATORS", "CATALOG", "AcceptedValues", "Catalog", "Child", "DetailView", "Entity", "EnumDef",
+           "EnumValue", "Field", "FieldType", "Labels", "Lookup", "PredefinedValues", "SortField", "View", "ViewColumn",
            "ViewFilter", "localized"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .model import (
     AcceptedValues,
     Catalog,
+    DetailView,
     Lookup,
     SortField,
     View,
@@ -91,6 +92,7 @@ def add_listings(catalog: Catalog) -> None:
                          accepted=ENTRY_STATUS),
         ],
         identity="ID", sortable=("TRADEDATE",), related=("SalesEntryLine",),
+        details=[DetailView("Lines", "SalesEntryLine", "SalesEntryID", {"en": "Lines", "el": "Γραμμές"})],
     ))
     catalog.add(View(
         "SalesEntryLine", "SalesOrderLine",
@@ -105,6 +107,7 @@ def add_listings(catalog: Catalog) -> None:
             _col("PRICE", "price_ex_gst", "Price", "Τιμή"),
             _col("NETVALUE", "line_total", "Value", "Αξία"),
             _col("DebtorID", "invoice_id.debtor_id", "Customer id", "Πελάτης (id)", hidden=True),
+            _col("ItemID", "inventory_id", "Item id", "Είδος (id)", hidden=True),
         ],
         default_sort=("TRADECODE", "LineNo"),
         description="Lines of sales documents.",
@@ -136,6 +139,8 @@ def add_listings(catalog: Catalog) -> None:
                          operators=("Equal", "In", "NotIn"), accepted=ACTIVE),
         ],
         identity="ID", sortable=("Code",),
+        details=[DetailView("Sales documents", "SalesEntry", "CompID",
+                            {"en": "Sales documents", "el": "Παραστατικά πωλήσεων"})],
     ))
     catalog.add(View(
         "Customer", "Debtor",
@@ -162,6 +167,9 @@ def add_listings(catalog: Catalog) -> None:
             _text_filter("QTIN", "TIN", "TIN", "ΑΦΜ"),
         ],
         identity="ID", sortable=("Code", "Name"),
+        details=[DetailView("Sales documents", "SalesEntry", "DebtorID",
+                            {"en": "Sales documents", "el": "Παραστατικά πωλήσεων"}),
+                 DetailView("Activities", "Activities", "DebtorID", {"en": "Activities", "el": "Ενέργειες"})],
     ))
     catalog.add(View(
         "Item", "InventoryItem",
@@ -182,6 +190,8 @@ def add_listings(catalog: Catalog) -> None:
             _text_filter("QDescription", "Description", "Description", "Περιγραφή"),
         ],
         identity="ID", sortable=("Code", "Description"),
+        details=[DetailView("Sales per document \\ line", "SalesEntryLine", "ItemID",
+                            {"en": "Sales per document \\ line", "el": "Πωλήσεις ανά παραστατικό \\ γραμμή"})],
     ))
     catalog.add(View(
         "Activities", "Activity",

@@ -205,6 +205,17 @@ class ViewFilter:
 
 
 @dataclass(frozen=True)
+class DetailView:
+    """A listing shown under one row of another (a dynamic view): the rows of ``view`` whose
+    ``link_column`` holds the master row's identity (e.g. a sales document's lines)."""
+
+    name: str
+    view: str
+    link_column: str
+    labels: Labels = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ViewColumn:
     """A column of a view: ``source`` is a field path from the view's entity.
 
@@ -242,6 +253,8 @@ class View:
     sortable: tuple[str, ...] = ()
     # Views showing related or complementary information.
     related: tuple[str, ...] = ()
+    # Listings under one row of this one (dynamic views).
+    details: Sequence[DetailView] = ()
 
     def filter(self, name: str) -> ViewFilter | None:
         folded = name.lower()

@@ -15,7 +15,7 @@ from ...core import actions as _actions  # noqa: F401  (registers the entity act
 from ...core import custom_views, dynamic_details, errors, query, records, services
 from ...core import messenger as _messenger  # noqa: F401  (registers the Messenger service)
 from ...core.auth import require
-from ...core.catalog import CATALOG, View
+from ...core.catalog import CATALOG, DetailView, View, localized
 from ...core.records import NEW_KEY, Notice
 from ...core.store.tables import ENTITY_TABLES
 from ..servicestack.host import Call
@@ -209,7 +209,59 @@ def view_meta(call: Call) -> Any:
     domain = _domain(call)
     view = _view(call, domain)
     base = f"/api/{domain.name}/views/{metadata.uri_name(view.name)}/custom"
-    return metadata.view_metadata(domain, view, call.language, custom=_custom_listing(call, view, base))
+    return metadata.view_metadata(domain, view, call.language, custom=_custom_listing(call, view, base),
+                                  dynamic=_dynamic_listing(domain, view))
+
+
+# --- dynamic views ----------------------------------------------------------------------------
+
+
+def _dynamic_listing(domain: Domain, view: View) -> list[dict[str, Any]]:
+    """``[{Name, Uri}]`` with ``{KeyValue}`` left in the URI for the client to fill, as Galaxy lists them."""
+    base = f"/api/{domain.name}/views/{metadata.uri_name(view.name)}/{{KeyValue}}/dynviews"
+    return [{"Name": d.name, "Uri": f"{base}/{metadata.dynamic_uri_name(d.name)}"} for d in view.details]
+
+
+def _detail(call: Call, view: View) -> DetailView:
+    name = _name(call, "name")
+    found = next((d for d in view.details if d.name.lower() == name.lower()), None)
+    if found is None:
+        raise errors.NotFound(f"The view {view.name} has no dynamic view '{name}'", code="NotFound")
+    return found
+
+
+def dynamic_views(call: Call) -> Any:
+    domain = _domain(call)
+    return _dynamic_listing(domain, _view(call, domain))
+
+
+def dynamic_view_rows(call: Call) -> Any:
+    """The detail listing's rows for one master row (``{KeyValue}``: its identity), with every view parameter."""
+    domain = _domain(call)
+    master = _view(call, domain)
+    detail = _detail(call, master)
+    key = call.path_params["key"]
+    require(call.actor(), f"{master.entity}.List")
+    assert master.identity is not None
+    with call.db.read() as conn:  # the master row must exist and be the caller's to see
+        found = query.run(conn, call.actor(), master.name, query.Query(
+            fields=[master.identity], filters=[query.Filter(master.identity, query.Op.EQUAL, key)], take=1))
+    if not found.rows:
+        raise errors.NotFound(f"No {master.name} row {key}", code="NotFound")
+    view = CATALOG.views[detail.view]
+    require(call.actor(), f"{view.entity}.List")
+    q = list_query(view, _params(call))
+    q.filters.append(query.Filter(detail.link_column, query.Op.EQUAL, key))
+    return _run_view(call, view, q)
+
+
+def dynamic_view_meta(call: Call) -> Any:
+    domain = _domain(call)
+    master = _view(call, domain)
+    detail = _detail(call, master)
+    uri = f"/api/{domain.name}/views/{metadata.uri_name(master.name)}/dynviews/{metadata.dynamic_uri_name(detail.name)}"
+    return metadata.view_metadata(domain, CATALOG.views[detail.view], call.language,
+                                  name=localized(detail.labels, call.language, detail.name), uri=uri)
 
 
 # --- custom views ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ entities with their fields and detail collections), in the client's language.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -21,6 +22,12 @@ _DATA_TYPES = {FieldType.STRING: "String", FieldType.TEXT: "String", FieldType.I
 def uri_name(name: str) -> str:
     """A name as it appears in a URI: lower case, spaces as ``+`` (``Company balances`` -> ``company+balances``)."""
     return quote_plus(name.lower())
+
+
+def dynamic_uri_name(name: str) -> str:
+    """A dynamic view's name in its URI as Galaxy writes it: case kept, ``+`` for spaces, lower-case hex
+    escapes (``Company balances per warehouse \\ Location`` -> ``Company+balances+per+warehouse+%5c+Location``)."""
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote_plus(name))
 
 
 def listing(domain: Domain, kind: str, names: list[str], with_domain: bool = False) -> list[dict[str, Any]]:
