@@ -7,18 +7,19 @@ calls them here; each runs in the caller's transaction.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import records
+from . import query, records
 from .auth import Principal
 from .catalog import CATALOG
 from .clock import now
 from .errors import Conflict, NotFound
 from .rules import cartage_gst
-from .services import Param, entity_action
+from .services import Param, entity_action, operation
 from .store.tables import ENTITY_TABLES
 
 ORDER_ENTERED, ORDER_CLOSED, ORDER_PROCESSED = 0, 1, 2
@@ -113,3 +114,33 @@ def company_site_description(conn: Connection, actor: Principal, key: str, args:
     if site is None:
         raise NotFound(f"The company {key} has no site {args['cmpsid']}", code="RecordNotFound")
     return site.get("description")
+
+
+# --- a trader's related records (what AliasMap relations serve) --------------------------------
+
+
+def _listing(conn: Connection, actor: Principal, view: str, fields: list[str],
+             filters: list[query.Filter]) -> list[dict[str, Any]]:
+    page = query.run(conn, actor, view, query.Query(fields=fields, filters=filters, take=1000))
+    return page.rows
+
+
+@operation("Traders", "GetSalesDocuments", Param("TraderID", "string", nullable=False),
+           Param("CompanyID", "string", required=False),
+           description="A customer's sales documents (of one company, when given), newest first.")
+def trader_sales_documents(conn: Connection, actor: Principal, args: dict[str, Any]) -> list[dict[str, Any]]:
+    filters = [query.Filter("DebtorID", query.Op.EQUAL, args["TraderID"])]
+    if args.get("CompanyID"):
+        filters.append(query.Filter("CompID", query.Op.EQUAL, args["CompanyID"]))
+    rows = _listing(conn, actor, "SalesEntry", ["ID", "TRADECODE", "TRADEDATE", "CoetDescription", "TotalValue",
+                                                "STATUS"], filters)
+    return sorted(rows, key=lambda r: r["TRADEDATE"] or datetime.min, reverse=True)
+
+
+@operation("Traders", "GetContacts", Param("TraderID", "string", nullable=False),
+           description="The people to contact at a customer.")
+def trader_contacts(conn: Connection, actor: Principal, args: dict[str, Any]) -> list[dict[str, Any]]:
+    debtor = records.get(conn, actor, "Debtor", args["TraderID"])
+    return [{"ID": c["contact_name_id"], "FirstName": c["first_name"], "LastName": c["surname"],
+             "Position": c["primary_position_name"], "Phone": c["phone"], "Email": c["email_address"]}
+            for c in debtor.get("contact_names", [])]

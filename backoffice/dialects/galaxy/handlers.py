@@ -20,7 +20,16 @@ from ...core.records import NEW_KEY, Notice
 from ...core.store.tables import ENTITY_TABLES
 from ..servicestack.host import Call
 from . import metadata
-from .aliasmap import ActionContext, ActionRefused, Alias, AliasMap, IncomingTransformError, OutgoingTransformError
+from .aliasmap import (
+    ActionContext,
+    ActionRefused,
+    Alias,
+    AliasMap,
+    IncomingTransformError,
+    OutgoingTransformError,
+    Relation,
+    RelationError,
+)
 from .filters import Condition, list_query, to_filters
 from .shapes import DOMAINS, Domain, GalaxyEntity, ObjectShape, parse, render, template, view_value
 
@@ -752,3 +761,51 @@ def dyndetails_delete(call: Call) -> Any:
         dynamic_details.delete(conn, call.actor(), _detail_table(call, entity, conn), call.path_params["id"],
                                call.path_params.get("detail"))
     return Response(status_code=200)
+
+
+# --- AliasMap relations -------------------------------------------------------------------------
+
+
+def relation_operation(relation: Relation) -> services.ServiceOperation | None:
+    """The core operation a relation names (``RelationOperation``, in the service ``RelationObject`` when
+    that names one)."""
+    candidates = [services.SERVICES[relation.relation_object]] if relation.relation_object in services.SERVICES \
+        else list(services.SERVICES.values())
+    return next((op for svc in candidates if (op := svc.operation(relation.relation_operation)) is not None), None)
+
+
+def relation_rows(call: Call) -> Any:
+    """``/entities/{alias}/{ID}/{relation}``: the rows the relation's operation answers for that record,
+    each with its ``Uri`` when the relation says where its results live."""
+    domain = _domain(call)
+    entity = _entity(call, domain)
+    alias = _alias(call, domain, entity)
+    name = _name(call, "relation")
+    relation = alias.relation(name) if alias is not None else None
+    if relation is None:
+        raise errors.NotFound(f"Unknown relation '{name}' of {entity.name}", code="NotFound")
+    op = relation_operation(relation)
+    if op is None:  # checked at start; kept for safety
+        raise errors.NotFound(f"The relation {relation.name} names no operation", code="NotFound")
+    actor = call.actor()
+    require(actor, f"{entity.shape.entity}.Get")
+    with call.db.read() as conn:
+        parent = render(entity.shape, records.get(conn, actor, entity.shape.entity, call.path_params["id"]))
+        first_company = conn.execute(sa.select(ENTITY_TABLES["Company"].c.company_id)
+                                     .order_by(ENTITY_TABLES["Company"].c.code).limit(1)).scalar()
+        profile = {"UserName": actor.username, "UserID": actor.staff_id, "CompanyID": first_company}
+        try:
+            args = services.arguments(op, relation.arguments(profile, parent))
+        except RelationError as exc:
+            raise errors.CoreError(str(exc), code="RelationFailed") from exc
+        rows = services.invoke(conn, actor, op, args)
+    if not isinstance(rows, list):
+        return rows
+    out = []
+    for row in rows:
+        shown = {k: view_value(None, v) for k, v in row.items()} if isinstance(row, dict) else row
+        uri = relation.result_uri(row) if isinstance(row, dict) else None
+        if uri is not None:
+            shown["Uri"] = uri
+        out.append(shown)
+    return out

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from ...core import services
 from ...core.documents import load_providers
 from ..servicestack.host import Call, Handler, Operation, ServiceStackHost
 from . import handlers, reports
@@ -55,6 +56,7 @@ ROUTES: list[tuple[str, str, Handler, bool]] = [
     ("PUT", "/api/{domain}/entities/{entity}/{id}/dyndetails/{table}/{detail}", handlers.dyndetails_update, False),
     ("DELETE", "/api/{domain}/entities/{entity}/{id}/dyndetails/{table}/{detail}", handlers.dyndetails_delete,
      False),
+    ("GET", "/api/{domain}/entities/{entity}/{id}/{relation}", handlers.relation_rows, True),
     ("GET", "/api/{domain}/views/{view}/dynviews", handlers.dynamic_views, True),
     ("GET", "/api/{domain}/views/{view}/dynviews/{name}/metadata", handlers.dynamic_view_meta, True),
     ("GET", "/api/{domain}/views/{view}/{key}/dynviews/{name}", handlers.dynamic_view_rows, True),
@@ -93,7 +95,8 @@ def load_alias_map(config_dir: Path) -> AliasMap:
     not take an existing URL nor name a missing entity. Raises AliasMapError."""
     aliases = AliasMap.load(config_dir / "AliasMap.xml")
     aliases.check(entities={f"Galaxy:{e.name}" for d in DOMAINS.values() for e in d.entities},
-                  uris={(d.name, e.name.lower()) for d in DOMAINS.values() for e in d.entities})
+                  uris={(d.name, e.name.lower()) for d in DOMAINS.values() for e in d.entities},
+                  operations={op for svc in services.SERVICES.values() for op in svc.operations})
     return aliases
 
 

@@ -31,6 +31,19 @@ ALIASES = """<?xml version="1.0" encoding="utf-8" ?>
         </InvokeAction>
       </Actions>
     </OnAfterPost>
+    <Relations>
+      <Relation Name="documents" ParentAlias="glx::customers" RelationObject="Traders"
+                RelationOperation="GetSalesDocuments" ResultObjectBaseURI="/api/glx/entities/salesentry"
+                ResultIDField="ID">
+        <Parameters>
+          <Parameter Name="CompanyID" Type="Profile" />
+          <Parameter Name="TraderID" Type="RequestObject" Alias="ID" />
+        </Parameters>
+      </Relation>
+      <Relation Name="contacts" ParentAlias="glx::customers" RelationOperation="GetContacts">
+        <Parameters><Parameter Name="TraderID" Type="RequestObject" Alias="ID" /></Parameters>
+      </Relation>
+    </Relations>
   </Alias>
 </AliasMapConfig>
 """
@@ -72,4 +85,27 @@ def test_a_bad_alias_map_stops_the_start(settings: Settings, db: Database) -> No
         '<AliasMapConfig><Alias Key="glx::trader" UriName="trader" EntityName="Galaxy:Trader"/></AliasMapConfig>',
         encoding="utf-8")
     with pytest.raises(AliasMapError, match="already an entity URL"):
+        create_app(settings, db=db)
+
+
+def test_a_relation_is_a_sub_collection_served_by_an_operation(galaxy: TestClient) -> None:
+    frank = "4f0c2d6e-0b1a-4c55-8a3e-000000000004"
+    documents = galaxy.get(f"/api/glx/entities/customers/{frank}/documents").json()
+    assert [d["TRADECODE"] for d in documents] == [  # newest first
+        "7010 - ΠΑΡ - 000102", "6100 - Α6100 - 000236", "6201 - A - 002205", "6201 - A - 002204"]
+    assert documents[0]["Uri"] == f"/api/glx/entities/salesentry/{documents[0]['ID']}"
+    assert galaxy.get(documents[0]["Uri"]).status_code == 200
+    contacts = galaxy.get("/api/glx/entities/customers/0000000061000000001V/contacts").json()
+    assert [c["LastName"] for c in contacts] == ["Buyer1", "Payer1"] and "Uri" not in contacts[0]
+    assert galaxy.get(f"/api/glx/entities/customers/{frank}/nope").status_code == 404
+    assert galaxy.get(f"/api/glx/entities/trader/{frank}/documents").status_code == 404  # only through the alias
+    assert galaxy.get("/api/glx/entities/customers/no-such/documents").status_code == 404
+
+
+def test_a_relation_naming_an_unknown_operation_stops_the_start(settings: Settings, db: Database) -> None:
+    settings.config_dir.mkdir(parents=True, exist_ok=True)
+    (settings.config_dir / "AliasMap.xml").write_text(
+        '<AliasMapConfig><Alias Key="glx::customers" UriName="customers" EntityName="Galaxy:Trader"><Relations>'
+        '<Relation Name="x" RelationOperation="GetNothing"/></Relations></Alias></AliasMapConfig>', encoding="utf-8")
+    with pytest.raises(AliasMapError, match="GetNothing"):
         create_app(settings, db=db)
