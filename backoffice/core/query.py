@@ -272,9 +272,18 @@ _column_maps: dict[str, tuple[View, dict[str, ViewColumn]]] = {}
 def _columns_by_name(view: View) -> dict[str, ViewColumn]:
     cached = _column_maps.get(view.name)
     if cached is None or cached[0] is not view:
-        cached = (view, {c.name.lower(): c for c in view.columns})
+        # Under each column's own spelling too, so a name written as declared needs no folding.
+        by_name = {c.name.lower(): c for c in view.columns}
+        by_name.update({c.name: c for c in view.columns})
+        cached = (view, by_name)
         _column_maps[view.name] = cached
     return cached[1]
+
+
+def column_named(view: View, name: str) -> ViewColumn | None:
+    """The view's column called ``name`` in any case, or None."""
+    by_name = _columns_by_name(view)
+    return by_name.get(name) or by_name.get(name.lower())
 
 
 def _compile(view: View, query: Query, actor: Principal,
@@ -282,7 +291,7 @@ def _compile(view: View, query: Query, actor: Principal,
     by_name = _columns_by_name(view)
 
     def lookup(name: str, what: str) -> ViewColumn:
-        column = by_name.get(name.lower())
+        column = by_name.get(name) or by_name.get(name.lower())
         if column is None:
             raise Invalid.field(name, f"Unknown {what} '{name}' for {view.name}", "InvalidField")
         return column

@@ -20,22 +20,6 @@ from sqlalchemy.engine import Connection
 Converter = Callable[[Any], Any] | None
 
 
-def _sqlite_datetime(value: Any) -> Any:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _sqlite_date(value: Any) -> Any:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _sqlite_bool(value: Any) -> Any:
-    return bool(value) if value is not None else None
-
-
-def _sqlite_json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def _converter(column: sa.Column[Any], sqlite: bool) -> Converter:
     if not sqlite:
         return None  # psycopg already returns datetime, date and bool
@@ -43,15 +27,16 @@ def _converter(column: sa.Column[Any], sqlite: bool) -> Converter:
 
 
 def sqlite_converter(kind: sa.types.TypeEngine[Any]) -> Converter:
-    """How to turn what SQLite returns for a column of this type into the Python value."""
+    """How to turn what SQLite returns for a column of this type into the Python value (``fetch``
+    leaves NULLs alone, so these see text or numbers only: the builtins do, without a wrapper call)."""
     if isinstance(kind, sa.DateTime):
-        return _sqlite_datetime
+        return datetime.fromisoformat
     if isinstance(kind, sa.Date):
-        return _sqlite_date
+        return date.fromisoformat
     if isinstance(kind, sa.Boolean):
-        return _sqlite_bool
+        return bool
     if isinstance(kind, sa.JSON):
-        return _sqlite_json
+        return json.loads
     return None
 
 
@@ -111,12 +96,17 @@ def fetch(conn: Connection, sql: str, params: Any, names: list[str],
         raw = cursor.fetchall()
     finally:
         cursor.close()
-    out = []
+    if not converters:
+        return [dict(zip(names, row, strict=True)) for row in raw]
+    out: list[dict[str, Any]] = []
+    append = out.append
     for row in raw:
         values = list(row)
         for i, convert in converters:
-            values[i] = convert(values[i])
-        out.append(dict(zip(names, values, strict=True)))
+            value = values[i]
+            if value is not None:
+                values[i] = convert(value)
+        append(dict(zip(names, values, strict=True)))
     return out
 
 
