@@ -264,34 +264,10 @@ def compile_query(view: View, query: Query, actor: Principal, max_take: int) -> 
     return stmt, values
 
 
-# Each view's columns by folded name, made once per view object (catalog views live for the
-# process; an entity's implicit view is made afresh and simply replaces the entry).
-_column_maps: dict[str, tuple[View, dict[str, ViewColumn]]] = {}
-
-
-def _columns_by_name(view: View) -> dict[str, ViewColumn]:
-    cached = _column_maps.get(view.name)
-    if cached is None or cached[0] is not view:
-        # Under each column's own spelling too, so a name written as declared needs no folding.
-        by_name = {c.name.lower(): c for c in view.columns}
-        by_name.update({c.name: c for c in view.columns})
-        cached = (view, by_name)
-        _column_maps[view.name] = cached
-    return cached[1]
-
-
-def column_named(view: View, name: str) -> ViewColumn | None:
-    """The view's column called ``name`` in any case, or None."""
-    by_name = _columns_by_name(view)
-    return by_name.get(name) or by_name.get(name.lower())
-
-
 def _compile(view: View, query: Query, actor: Principal,
              max_take: int) -> tuple[tuple[Any, ...], sa.Select[Any], dict[str, Any]]:
-    by_name = _columns_by_name(view)
-
     def lookup(name: str, what: str) -> ViewColumn:
-        column = by_name.get(name) or by_name.get(name.lower())
+        column = view.column_named(name)
         if column is None:
             raise Invalid.field(name, f"Unknown {what} '{name}' for {view.name}", "InvalidField")
         return column

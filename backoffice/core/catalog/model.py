@@ -257,8 +257,25 @@ class View:
     details: Sequence[DetailView] = ()
 
     def filter(self, name: str) -> ViewFilter | None:
-        folded = name.lower()
-        return next((f for f in self.filters if f.name.lower() == folded), None)
+        """The named filter called ``name`` in any case, or None."""
+        by_name = self._maps()[1]
+        return by_name.get(name) or by_name.get(name.lower())
+
+    def column_named(self, name: str) -> ViewColumn | None:
+        """The column called ``name`` in any case, or None."""
+        by_name = self._maps()[0]
+        return by_name.get(name) or by_name.get(name.lower())
+
+    def _maps(self) -> tuple[dict[str, ViewColumn], dict[str, ViewFilter]]:
+        # Made once per view (list pages look names up on every request), under each name's own
+        # spelling and folded, so a name written as declared needs no folding.
+        cached = self.__dict__.get("_name_maps")
+        if cached is None:
+            columns = {c.name.lower(): c for c in self.columns} | {c.name: c for c in self.columns}
+            filters = {f.name.lower(): f for f in self.filters} | {f.name: f for f in self.filters}
+            cached = (columns, filters)
+            object.__setattr__(self, "_name_maps", cached)
+        return cached
 
     def column(self, name: str) -> ViewColumn:
         for column in self.columns:

@@ -20,7 +20,7 @@ from typing import Any
 
 from ...core.catalog import ALL_OPERATORS, View, ViewFilter
 from ...core.errors import FieldError, Invalid
-from ...core.query import Filter, Op, Query, Sort, column_named
+from ...core.query import Filter, Op, Query, Sort
 
 MAX_FILTER_TEXT = 8192
 
@@ -206,37 +206,22 @@ def _operator(condition: Condition, allowed: tuple[str, ...]) -> Op:
     return Op(match)
 
 
-_filter_maps: dict[str, tuple[View, dict[str, ViewFilter]]] = {}
-
-
-def _filters_by_name(view: View) -> dict[str, ViewFilter]:
-    """A view's named filters under their own spelling and folded, made once per view."""
-    cached = _filter_maps.get(view.name)
-    if cached is None or cached[0] is not view:
-        by_name = {f.name.lower(): f for f in view.filters}
-        by_name.update({f.name: f for f in view.filters})
-        cached = (view, by_name)
-        _filter_maps[view.name] = cached
-    return cached[1]
-
-
 def to_filters(view: View, conditions: list[Condition]) -> list[Filter]:
     """Conditions on a view's named filters (``QTRADECODE``) or, as clients also write, on its columns.
 
     Every fault is collected (unknown filter, operator not allowed, a value missing) and reported
     at once; a required filter that is absent takes its predefined value, or is itself a fault.
     """
-    filters = _filters_by_name(view)
     out: list[Filter] = []
     problems: list[FieldError] = []
     used: set[str] = set()
     for condition in conditions:
-        named: ViewFilter | None = filters.get(condition.name) or filters.get(condition.name.lower())
+        named: ViewFilter | None = view.filter(condition.name)
         try:
             if named is not None:
                 column, allowed = named.column, named.operators
                 used.add(named.name)
-            elif (found := column_named(view, condition.name)) is not None:
+            elif (found := view.column_named(condition.name)) is not None:
                 column, allowed = found.name, ALL_OPERATORS
             else:
                 raise Invalid.field(condition.name, f"Unknown filter '{condition.name}' for view {view.name}",
