@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import query, records
-from .auth import Principal
+from .auth import Principal, require
 from .catalog import CATALOG
 from .clock import now
 from .errors import Conflict, NotFound
@@ -129,6 +129,7 @@ def _listing(conn: Connection, actor: Principal, view: str, fields: list[str],
            Param("CompanyID", "string", required=False),
            description="A customer's sales documents (of one company, when given), newest first.")
 def trader_sales_documents(conn: Connection, actor: Principal, args: dict[str, Any]) -> list[dict[str, Any]]:
+    require(actor, "SalesOrder.List")
     filters = [query.Filter("DebtorID", query.Op.EQUAL, args["TraderID"])]
     if args.get("CompanyID"):
         filters.append(query.Filter("CompID", query.Op.EQUAL, args["CompanyID"]))
@@ -140,6 +141,7 @@ def trader_sales_documents(conn: Connection, actor: Principal, args: dict[str, A
 @operation("Traders", "GetContacts", Param("TraderID", "string", nullable=False),
            description="The people to contact at a customer.")
 def trader_contacts(conn: Connection, actor: Principal, args: dict[str, Any]) -> list[dict[str, Any]]:
+    require(actor, "Debtor.Get")
     debtor = records.get(conn, actor, "Debtor", args["TraderID"])
     return [{"ID": c["contact_name_id"], "FirstName": c["first_name"], "LastName": c["surname"],
              "Position": c["primary_position_name"], "Phone": c["phone"], "Email": c["email_address"]}

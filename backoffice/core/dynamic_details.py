@@ -7,6 +7,7 @@ always under a parent record the caller may see; they are deleted with their par
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ from .errors import Conflict, FieldError, Invalid, NotFound
 from .store.tables import dynamic_detail
 
 PREFIX = "dyn_"  # the stored tables' names begin so (the schema check leaves them alone)
-_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,59}$")
+# PostgreSQL names are at most 63 bytes: with the dyn_ prefix a table name may have 59 characters.
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,58}")
 TYPES = {"string": sa.String, "text": sa.Text, "integer": sa.Integer, "number": sa.Float, "boolean": sa.Boolean,
          "datetime": sa.DateTime}
 MAX_COLUMNS = 60
@@ -56,17 +58,22 @@ class DetailTable:
     def table(self) -> sa.Table:
         """The stored table (a fresh, detached description each time: it is not part of the fixed schema)."""
         meta = sa.MetaData()
+        table_name = PREFIX + self.name.lower()
+        # The index is named from a digest: "ix_<table>_<column>" could be the same for table a, column
+        # b_c and table a_b, column c.
+        digest = hashlib.sha256(f"{table_name}\x00{self.parent_column}".encode()).hexdigest()[:16]
         cols: list[Any] = [sa.Column(self.key_column, sa.String(36), primary_key=True),
-                           sa.Column(self.parent_column, sa.String(36), nullable=False, index=True)]
+                           sa.Column(self.parent_column, sa.String(36), nullable=False),
+                           sa.Index(f"ix_dyn_{digest}", self.parent_column)]
         for c in self.columns:
             kind = TYPES[c.type]
             cols.append(sa.Column(c.name, kind(c.length or 200) if kind is sa.String else kind(), nullable=True))
-        return sa.Table(PREFIX + self.name.lower(), meta, *cols)
+        return sa.Table(table_name, meta, *cols)
 
 
 def _check_identifier(what: str, name: str) -> None:
-    if not _IDENTIFIER.match(name or ""):
-        raise Invalid.field(what, f"{what} {name!r}: 1 to 60 letters, digits or '_', starting with a letter",
+    if not _IDENTIFIER.fullmatch(name or ""):
+        raise Invalid.field(what, f"{what} {name!r}: 1 to 59 letters, digits or '_', starting with a letter",
                             "InvalidName")
 
 
@@ -86,8 +93,8 @@ def define(conn: Connection, actor: Principal, entity: str, name: str, columns: 
         raise Invalid.field("ParentColumn", "The key and parent columns must differ", "InvalidName")
     problems: list[FieldError] = []
     for i, column in enumerate(columns):
-        if not _IDENTIFIER.match(column.name or ""):
-            problems.append(FieldError(f"Columns[{i}].Name", "InvalidName", f"Column {column.name!r}: 1 to 60 "
+        if not _IDENTIFIER.fullmatch(column.name or ""):
+            problems.append(FieldError(f"Columns[{i}].Name", "InvalidName", f"Column {column.name!r}: 1 to 59 "
                                        "letters, digits or '_', starting with a letter"))
         elif column.name.lower() in seen:
             problems.append(FieldError(f"Columns[{i}].Name", "Duplicate", f"Column {column.name} is named twice"))
@@ -203,6 +210,7 @@ def _shown(definition: DetailTable, row: Any) -> dict[str, Any]:
 
 
 def rows(conn: Connection, actor: Principal, definition: DetailTable, parent_key: str) -> list[dict[str, Any]]:
+    require(actor, f"{definition.entity}.Get")
     _parent(conn, actor, definition, parent_key)
     table = definition.table()
     found = conn.execute(sa.select(table).where(table.c[definition.parent_column] == parent_key)

@@ -677,6 +677,7 @@ def dyndetails_metadata(call: Call) -> Any:
     """A JSON Schema for each dynamic detail table of the entity."""
     domain = _domain(call)
     entity = _entity(call, domain)
+    require(call.actor(), f"{entity.shape.entity}.Get")
     with call.db.read() as conn:
         return [_detail_schema(d) for d in dynamic_details.tables(conn, entity.shape.entity)]
 
@@ -722,6 +723,7 @@ def drop_dyndetails(call: Call) -> Any:
 def dyndetails_template(call: Call) -> Any:
     domain = _domain(call)
     entity = _entity(call, domain)
+    require(call.actor(), f"{entity.shape.entity}.Get")
     with call.db.read() as conn:
         definition = _detail_table(call, entity, conn)
         records.get(conn, call.actor(), entity.shape.entity, call.path_params["id"])
@@ -766,12 +768,13 @@ def dyndetails_delete(call: Call) -> Any:
 # --- AliasMap relations -------------------------------------------------------------------------
 
 
-def relation_operation(relation: Relation) -> services.ServiceOperation | None:
-    """The core operation a relation names (``RelationOperation``, in the service ``RelationObject`` when
-    that names one)."""
+def relation_operation(relation: Relation) -> tuple[str, services.ServiceOperation] | None:
+    """The service and core operation a relation names (``RelationOperation``, in the service
+    ``RelationObject`` when that names one)."""
     candidates = [services.SERVICES[relation.relation_object]] if relation.relation_object in services.SERVICES \
         else list(services.SERVICES.values())
-    return next((op for svc in candidates if (op := svc.operation(relation.relation_operation)) is not None), None)
+    return next(((svc.name, op) for svc in candidates
+                 if (op := svc.operation(relation.relation_operation)) is not None), None)
 
 
 def relation_rows(call: Call) -> Any:
@@ -784,12 +787,16 @@ def relation_rows(call: Call) -> Any:
     relation = alias.relation(name) if alias is not None else None
     if relation is None:
         raise errors.NotFound(f"Unknown relation '{name}' of {entity.name}", code="NotFound")
-    op = relation_operation(relation)
-    if op is None:  # checked at start; kept for safety
+    found = relation_operation(relation)
+    if found is None:  # checked at start; kept for safety
         raise errors.NotFound(f"The relation {relation.name} names no operation", code="NotFound")
+    service, op = found
     actor = call.actor()
     require(actor, f"{entity.shape.entity}.Get")
-    with call.db.read() as conn:
+    require(actor, f"{service}.{op.name}")  # as if the caller had invoked the operation itself
+    # An operation that writes (the Messenger's GetMessages marks messages collected) gets a write
+    # transaction, as when it is invoked directly.
+    with call.db.write() if op.writes else call.db.read() as conn:
         parent = render(entity.shape, records.get(conn, actor, entity.shape.entity, call.path_params["id"]))
         first_company = conn.execute(sa.select(ENTITY_TABLES["Company"].c.company_id)
                                      .order_by(ENTITY_TABLES["Company"].c.code).limit(1)).scalar()

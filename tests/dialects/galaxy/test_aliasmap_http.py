@@ -8,6 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from backoffice.app import create_app
+from backoffice.core.auth.service import add_user
 from backoffice.core.store import Database
 from backoffice.dialects.galaxy.aliasmap import AliasMapError
 from backoffice.settings import Settings
@@ -42,6 +43,12 @@ ALIASES = """<?xml version="1.0" encoding="utf-8" ?>
       </Relation>
       <Relation Name="contacts" ParentAlias="glx::customers" RelationOperation="GetContacts">
         <Parameters><Parameter Name="TraderID" Type="RequestObject" Alias="ID" /></Parameters>
+      </Relation>
+      <Relation Name="inbox" ParentAlias="glx::customers" RelationObject="Messenger" RelationOperation="GetMessages">
+        <Parameters>
+          <Parameter Name="userName" Type="Profile" Alias="UserName" />
+          <Parameter Name="computerName" Type="Profile" Alias="UserName" />
+        </Parameters>
       </Relation>
     </Relations>
   </Alias>
@@ -109,3 +116,19 @@ def test_a_relation_naming_an_unknown_operation_stops_the_start(settings: Settin
         '<Relation Name="x" RelationOperation="GetNothing"/></Relations></Alias></AliasMapConfig>', encoding="utf-8")
     with pytest.raises(AliasMapError, match="GetNothing"):
         create_app(settings, db=db)
+
+
+def test_relations_keep_the_operations_permissions_and_writes(galaxy: TestClient, db: Database) -> None:
+    frank = "4f0c2d6e-0b1a-4c55-8a3e-000000000004"
+    galaxy.post("/api/glx/services/messenger/sendmessage", json={
+        "message": "hello", "fromUser": "Admin", "toUsers": ["Sarah"], "conversationID": None})
+    galaxy.cookies.clear()
+    galaxy.get("/auth", params={"username": "Sarah", "password": "sarah-password"})
+    assert [m["Message"] for m in galaxy.get(f"/api/glx/entities/customers/{frank}/inbox").json()] == ["hello"]
+    assert galaxy.get(f"/api/glx/entities/customers/{frank}/inbox").json() == []  # collected: it wrote
+    with db.write() as conn:
+        add_user(conn, "Low", "low-password", permissions=["Galaxy.Use", "Debtor.Get"])
+    galaxy.cookies.clear()
+    galaxy.get("/auth", params={"username": "Low", "password": "low-password"})
+    assert galaxy.get(f"/api/glx/entities/customers/{frank}/documents").status_code == 403
+    assert galaxy.get(f"/api/glx/entities/customers/{frank}/inbox").status_code == 403

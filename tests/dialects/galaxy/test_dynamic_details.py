@@ -8,6 +8,8 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from backoffice.cli import app
+from backoffice.core.auth.service import add_user
+from backoffice.core.store import Database
 
 ACTIVITY = "3227ccb6-72f9-41e6-ae55-05b787c6a173"
 BASE = f"/api/crm/entities/activities/{ACTIVITY}/dyndetails/dycmActivitiesDynDetails"
@@ -105,3 +107,29 @@ def test_the_command_line_defines_lists_and_drops(tmp_path: Path) -> None:
     assert "dyDebtorVisits" in listed.output and "VisitedOn:datetime*" in listed.output
     assert runner.invoke(app, ["dyndetails", "define", "Nope", "x", "--column", "A", "--database", url]).exit_code == 1
     assert runner.invoke(app, ["dyndetails", "drop", "dyDebtorVisits", "--database", url]).exit_code == 0
+
+
+def _define(admin: TestClient, name: str, parent: str | None = None) -> int:
+    body: dict[str, object] = {"Name": name, "Columns": [{"Name": "x"}]}
+    if parent:
+        body["ParentColumn"] = parent
+    return admin.post("/api/crm/entities/activities/dyndetails", json=body).status_code
+
+
+def test_definitions_with_look_alike_or_long_names(admin: TestClient) -> None:
+    assert _define(admin, "a", "b_c") == 200
+    assert _define(admin, "a_b", "c") == 200  # once gave the same index name as the first
+    assert _define(admin, "A" * 59) == 200
+    assert _define(admin, "B" * 60) == 400  # dyn_ + 60 is over PostgreSQL's 63
+    assert _define(admin, "t7\n") == 400
+    body = {"Name": "t8", "Columns": [{"Name": "x\n"}]}
+    assert admin.post("/api/crm/entities/activities/dyndetails", json=body).status_code == 400
+
+
+def test_reading_details_needs_the_entitys_read_permission(admin: TestClient, db: Database) -> None:
+    with db.write() as conn:
+        add_user(conn, "Low", "low-password", permissions=["Galaxy.Use"])
+    admin.cookies.clear()
+    admin.get("/auth", params={"username": "Low", "password": "low-password"})
+    for url in (BASE, f"{BASE}/template", "/api/crm/entities/activities/dyndetails/metadata"):
+        assert admin.get(url).status_code == 403, url
