@@ -18,6 +18,7 @@ from .auth import Principal, require
 from .catalog import CATALOG
 from .clock import now
 from .errors import Conflict, NotFound
+from .numbering import next_change
 from .rules import cartage_gst
 from .services import Param, entity_action, operation
 from .store.tables import ENTITY_TABLES
@@ -86,11 +87,11 @@ def process_order(conn: Connection, actor: Principal, invoice_id: str) -> dict[s
         trans_id=records.new_key(), debtor_id=order["debtor_id"], debit_credit=True, source="SO",
         ref=order["invoice_no"], remark=f"Invoice {order['invoice_no']}", tran_date=stamp, due_date=None,
         amount=total, allocated_amount=0.0, gst_amount=gst, inv_remit_no=order["invoice_no"], revision=1,
-        last_saved=stamp))
+        last_saved=stamp, change_no=next_change(conn)))
     debtors = ENTITY_TABLES["Debtor"]
     conn.execute(debtors.update().where(debtors.c.debtor_id == order["debtor_id"]).values(
         current_balance=sa.func.coalesce(debtors.c.current_balance, 0.0) + total, last_purchase_date=stamp,
-        revision=debtors.c.revision + 1, last_saved=stamp))
+        revision=debtors.c.revision + 1, last_saved=stamp, change_no=next_change(conn)))
     return processed
 
 

@@ -9,6 +9,10 @@ from .store.tables import sequence
 
 # Where each sequence starts; the width stays the same for a long while so numbers sort as text.
 STARTS = {"SalesOrder": 100001, "SalesQuote": 500001}
+# Every write of a record takes the next change number (see next_change).
+CHANGES = "Change"
+# On PostgreSQL change numbers come from a sequence, so writers never wait on one another for them.
+CHANGE_SEQUENCE = sa.Sequence("change_no_seq")
 
 
 def next_number(conn: Connection, name: str) -> str:
@@ -24,9 +28,27 @@ def next_number(conn: Connection, name: str) -> str:
     return str(value)
 
 
+def next_change(conn: Connection) -> int:
+    """The next change number: increasing across the whole database, one per write of a record.
+
+    Sync clients keep the highest they have seen and ask for records changed after it. (On
+    PostgreSQL a number is taken when a writer asks, so a transaction that commits later may carry
+    a lower number than one already visible: a client should re-read a little way back.)
+    """
+    if conn.dialect.name == "postgresql":
+        return int(conn.execute(sa.select(CHANGE_SEQUENCE.next_value())).scalar_one())
+    # SQLite: writers take turns (the write lock), so a row in the sequence table serves.
+    taken = conn.execute(sequence.update().where(sequence.c.name == CHANGES)
+                         .values(next_value=sequence.c.next_value + 1).returning(sequence.c.next_value)).scalar()
+    if taken is None:
+        conn.execute(sequence.insert().values(name=CHANGES, next_value=2))
+        return 1
+    return int(taken) - 1
+
+
 def ensure_sequences(conn: Connection) -> None:
     """Create every sequence row up front, so concurrent first uses never race to insert it."""
     existing = set(conn.execute(sa.select(sequence.c.name)).scalars())
-    for name, start in STARTS.items():
+    for name, start in {**STARTS, CHANGES: 1}.items():
         if name not in existing:
             conn.execute(sequence.insert().values(name=name, next_value=start))

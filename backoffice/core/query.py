@@ -73,7 +73,8 @@ class Page:
     skip: int
 
 
-_ROOT_COLUMNS = {"revision": Field("revision", FieldType.INT), "last_saved": Field("last_saved", FieldType.DATETIME)}
+_ROOT_COLUMNS = {"revision": Field("revision", FieldType.INT), "last_saved": Field("last_saved", FieldType.DATETIME),
+                 "change_no": Field("change_no", FieldType.INT)}
 
 
 def _field(entity: Entity, name: str) -> Field:

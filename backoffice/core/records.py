@@ -25,6 +25,7 @@ from .auth import Principal, scope
 from .catalog import CATALOG, Entity, FieldType
 from .clock import naive_utc, now, parse_iso
 from .errors import Conflict, FieldError, Invalid, NotFound
+from .numbering import next_change
 from .store import fastread
 from .store.tables import ENTITY_TABLES
 
@@ -458,6 +459,8 @@ def _update(entity: Entity) -> Any:
 def _commit(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -> Doc:
     values = {f.name: new.get(f.name) for f in entity.fields}
     stamp = now()
+    if entity.root:
+        values["change_no"] = new["change_no"] = next_change(conn)
     if old is None:
         values.update(revision=1, last_saved=stamp)
         conn.execute(_insert(entity), values)

@@ -13,7 +13,7 @@ from .auth import Principal
 from .catalog import CATALOG
 from .clock import now
 from .errors import Conflict, FieldError
-from .numbering import next_number
+from .numbering import next_change, next_number
 from .records import GIVEN, Doc, Notice, RuleContext, delete_guard, new_key, rule
 from .store.tables import ENTITY_TABLES
 
@@ -110,7 +110,7 @@ def one_default_note_type(ctx: RuleContext) -> None:
         ctx.conn.execute(_note_type.update().where(
             _note_type.c.owner_type == ctx.new["owner_type"], _note_type.c.note_type_id != ctx.new["note_type_id"],
             _note_type.c.default_type.is_(True)).values(default_type=False, revision=_note_type.c.revision + 1,
-                                                        last_saved=now()))
+                                                        last_saved=now(), change_no=next_change(ctx.conn)))
 
 
 @rule("Debtor")

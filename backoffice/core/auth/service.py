@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ..clock import now
 from ..errors import Invalid, NotFound, Unauthenticated
+from ..numbering import next_change
 from ..store import fastread
 from ..store.tables import ENTITY_TABLES, api_key, auth_session, staff_credential
 from .passwords import hash_password, verify_password
@@ -105,7 +106,8 @@ def set_enabled(conn: Connection, username: str, enabled: bool) -> None:
     if row is None:
         raise NotFound(f"No staff member named {username}")
     conn.execute(staff_t.update().where(staff_t.c.staff_id == row.staff_id)
-                 .values(enabled=enabled, revision=staff_t.c.revision + 1, last_saved=now()))
+                 .values(enabled=enabled, revision=staff_t.c.revision + 1, last_saved=now(),
+                         change_no=next_change(conn)))
     if not enabled:
         conn.execute(auth_session.delete().where(auth_session.c.staff_id == row.staff_id))
     _verified.clear()

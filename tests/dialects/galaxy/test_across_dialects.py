@@ -19,7 +19,8 @@ def test_a_trader_made_in_galaxy_is_a_jiwa_debtor_and_back(admin: TestClient) ->
     rows = admin.get("/api/glx/views/customer", params={"filters": "{QCode:[C00099,Equal]}"}).json()
     assert rows == [{"ID": made_in_jiwa["DebtorID"], "Code": "C00099", "Name": "Southern Cross Traders",
                      "TIN": None, "Phone1": "08 8000 0000", "Email": None, "City": None, "Balance": 0.0,
-                     "MaxBalance": 0.0, "OnHold": 0, "RevNum": 1}]
+                     "MaxBalance": 0.0, "OnHold": 0, "RevNum": 1, "ChangeNo": rows[0]["ChangeNo"]}]
+    assert isinstance(rows[0]["ChangeNo"], int)
     admin.patch(f"/api/glx/entities/trader/{made_in_jiwa['DebtorID']}",
                 json=[{"op": "replace", "path": "/Name", "value": "Southern Cross Traders Pty"}])
     assert admin.get(f"/Debtors/{made_in_jiwa['DebtorID']}").json()["Name"] == "Southern Cross Traders Pty"

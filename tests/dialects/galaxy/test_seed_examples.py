@@ -218,6 +218,20 @@ def test_several_values_for_in(admin: TestClient) -> None:
                                               "52f5190e-43a4-4940-9520-fb494751dc1c"]
 
 
+def test_a_change_number_watermark_finds_every_change_since(admin: TestClient) -> None:
+    """Sync clients keep the highest change number they saw and ask for what changed after it."""
+    rows = admin.get("/api/glx/views/customer", params={"fields": "Code,ChangeNo"}).json()
+    mark = max(r["ChangeNo"] or 0 for r in rows)
+    assert admin.get("/api/glx/views/customer", params={"filters": f"[{{ChangeNo:[{mark},Greater]}}]"}).json() == []
+    admin.patch("/Debtors/0000000061000000002V", json={"Phone": "03 9200 0000"})  # through Jiwa
+    admin.patch("/api/glx/entities/trader/4f0c2d6e-0b1a-4c55-8a3e-000000000004",
+                json=[{"op": "replace", "path": "/Phone1", "value": "210 1234567"}])
+    changed = admin.get("/api/glx/views/customer", params={
+        "fields": "Code,ChangeNo", "filters": f"[{{ChangeNo:[{mark},Greater]}}]", "sortBy": "ChangeNo.asc"}).json()
+    assert [r["Code"] for r in changed] == ["C00002", "000000004"]
+    assert changed[0]["ChangeNo"] < changed[1]["ChangeNo"]
+
+
 def test_a_revision_watermark_filter_as_sync_clients_use_it(admin: TestClient) -> None:
     rows = admin.get("/api/glx/views/customer", params={"filters": "[{RevNum:[1,Greater]}]"}).json()
     assert rows == []  # nothing changed since it was loaded
