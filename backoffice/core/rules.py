@@ -240,6 +240,28 @@ def _only_entered_documents_change(ctx: RuleContext) -> None:
 ORDER_KIND = 2  # CommercialEntryKind.Order
 
 
+def _first_of(column: sa.ColumnElement[Any], *where: sa.ColumnElement[bool], order: Any = ()) -> Any:
+    """A scalar subquery: ``column`` of the first row (by ``order``) matching ``where``."""
+    ordering = order if isinstance(order, tuple) else (order,)
+    return sa.select(column).where(*where).order_by(*ordering).limit(1).scalar_subquery()
+
+
+# The first kind of order, company and currency: what a document gets when it names none.
+_GROUP_DEFAULTS = sa.select(
+    _first_of(_entry_type.c.entry_type_id, _entry_type.c.kind == ORDER_KIND, order=_entry_type.c.code)
+    .label("entry_type_id"),
+    _first_of(_company.c.company_id, order=_company.c.code).label("company_id"),
+    _first_of(_currency.c.currency_id, order=_currency.c.code).label("currency_id"),
+)
+# A company's primary site, and the code and series of a kind of document.
+_SITE_AND_TYPE = sa.select(
+    _first_of(_company_site.c.site_id, _company_site.c.company_id == sa.bindparam("company"),
+           order=(_company_site.c.is_primary.desc(), _company_site.c.code)).label("site_id"),
+    _first_of(_entry_type.c.code, _entry_type.c.entry_type_id == sa.bindparam("entry_type")).label("code"),
+    _first_of(_entry_type.c.series, _entry_type.c.entry_type_id == sa.bindparam("entry_type")).label("series"),
+)
+
+
 def _group_defaults(conn: Connection, doc: Doc, number: str, order: bool) -> None:
     """Which company and site a new document is for, its kind, currency, printed number and fiscal year.
 
@@ -247,25 +269,21 @@ def _group_defaults(conn: Connection, doc: Doc, number: str, order: bool) -> Non
     to the first company's primary site, in the first currency; an order is of the first kind of
     sales document that is an order.
     """
+    # Two statements (not five): every new order asks, and writers wait on one another.
+    defaults = conn.execute(_GROUP_DEFAULTS).one()
     if order and not doc.get("entry_type_id"):
-        doc["entry_type_id"] = conn.execute(sa.select(_entry_type.c.entry_type_id).where(
-            _entry_type.c.kind == ORDER_KIND).order_by(_entry_type.c.code).limit(1)).scalar()
+        doc["entry_type_id"] = defaults.entry_type_id
     if not doc.get("company_id"):
-        doc["company_id"] = conn.execute(sa.select(_company.c.company_id).order_by(_company.c.code).limit(1)).scalar()
-    if doc.get("company_id") and not doc.get("company_site_id"):
-        site = conn.execute(sa.select(_company_site.c.site_id).where(_company_site.c.company_id == doc["company_id"])
-                            .order_by(_company_site.c.is_primary.desc(), _company_site.c.code).limit(1)).first()
-        doc["company_site_id"] = site.site_id if site else None
+        doc["company_id"] = defaults.company_id
     if not doc.get("currency_id"):
-        doc["currency_id"] = conn.execute(
-            sa.select(_currency.c.currency_id).order_by(_currency.c.code).limit(1)).scalar()
+        doc["currency_id"] = defaults.currency_id
+    chosen = conn.execute(_SITE_AND_TYPE, {"company": doc.get("company_id"),
+                                           "entry_type": doc.get("entry_type_id")}).one()
+    if doc.get("company_id") and not doc.get("company_site_id"):
+        doc["company_site_id"] = chosen.site_id
     if not doc.get("trade_code"):
-        entry_type = None
-        if doc.get("entry_type_id"):
-            entry_type = conn.execute(sa.select(_entry_type.c.code, _entry_type.c.series).where(
-                _entry_type.c.entry_type_id == doc["entry_type_id"])).first()
-        doc["trade_code"] = (f"{entry_type.code} - {entry_type.series or entry_type.code} - {number}"
-                             if entry_type else number)
+        doc["trade_code"] = (f"{chosen.code} - {chosen.series or chosen.code} - {number}"
+                             if chosen.code is not None else number)
     if not doc.get("official_date"):
         doc["official_date"] = doc.get("invoice_init_date")
     if not doc.get("fiscal_year") and doc.get("invoice_init_date"):
