@@ -12,7 +12,7 @@ from rich.table import Table
 
 from .app import ConfigurationError, check_configuration
 from .bootstrap import SchemaMismatch, prepare_database
-from .core import dynamic_details, errors
+from .core import dynamic_details, errors, mail
 from .core.auth import Principal
 from .core.auth import service as auth
 from .core.store import Database
@@ -272,3 +272,27 @@ def details_drop(name: str, database: DatabaseOption = None) -> None:
     except errors.CoreError as exc:
         _fail(exc)
     console.print(f"Dropped {name}.")
+
+
+@app.command("outbox")
+def outbox_command(
+    show: Annotated[str | None, typer.Option(help="Print this message (its id, or 'last')")] = None,
+) -> None:
+    """The mail backoffice wrote to the outbox (when no SMTP server is configured), oldest first."""
+    settings = _settings()
+    messages = mail.outbox(settings.mail())
+    if show is not None:
+        chosen = messages[-1:] if show == "last" else [m for m in messages if m.id == show]
+        if not chosen:
+            console.print(f"[red]No message {show} in {settings.var_dir / 'outbox'}[/red]")
+            raise typer.Exit(1)
+        message = chosen[0]
+        console.print(f"To: {message.to}\nSubject: {message.subject}\nDate: {message.date:%Y-%m-%d %H:%M:%S %Z}\n",
+                      highlight=False, soft_wrap=True)
+        console.print(message.body(), highlight=False, soft_wrap=True, markup=False)
+        return
+    if not messages:
+        console.print(f"The outbox ({settings.var_dir / 'outbox'}) is empty.")
+    for message in messages:
+        console.print(f"{message.id}  {message.date:%Y-%m-%d %H:%M:%S}  {message.to}  {message.subject}",
+                      highlight=False, soft_wrap=True, markup=False)

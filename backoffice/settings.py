@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .core.mail import SECURITY, MailSettings
+
 
 def _default_database_url(var_dir: Path) -> str:
     return f"sqlite:///{var_dir / 'backoffice.db'}"
@@ -40,6 +42,13 @@ class Settings:
     # The language metadata and enum display values are given in when the client does not ask
     # (Accept-Language). Galaxy is a Greek system and its document shows Greek labels.
     language: str = "el"
+    # Mail: through this SMTP server when a host is set, otherwise into <var_dir>/outbox.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "none"  # none | starttls | tls
+    mail_from: str = "backoffice@localhost"
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -47,6 +56,14 @@ class Settings:
             object.__setattr__(self, "database_url", _default_database_url(self.var_dir))
         if self.config_dir == Path(""):
             object.__setattr__(self, "config_dir", self.var_dir / "config")
+        if self.smtp_security not in SECURITY:
+            raise ValueError(f"BACKOFFICE_SMTP_SECURITY must be one of {', '.join(SECURITY)}")
+
+    def mail(self) -> MailSettings:
+        """Where backoffice's mail goes (see core/mail.py)."""
+        return MailSettings(outbox=self.var_dir / "outbox", sender=self.mail_from, smtp_host=self.smtp_host,
+                            smtp_port=self.smtp_port, smtp_user=self.smtp_user, smtp_password=self.smtp_password,
+                            security=self.smtp_security)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -61,10 +78,13 @@ class Settings:
         if "BACKOFFICE_DATABASE_URL" in env:
             values["database_url"] = env["BACKOFFICE_DATABASE_URL"]
         for name in ("port", "workers", "session_ttl_seconds", "draft_ttl_seconds", "max_body_bytes",
-                     "max_page_size"):
+                     "max_page_size", "smtp_port"):
             key = f"BACKOFFICE_{name.upper()}"
             if key in env:
                 values[name] = int(env[key])
+        for name in ("smtp_host", "smtp_user", "smtp_password", "smtp_security", "mail_from"):
+            if f"BACKOFFICE_{name.upper()}" in env:
+                values[name] = env[f"BACKOFFICE_{name.upper()}"]
         if "BACKOFFICE_HOST" in env:
             values["host"] = env["BACKOFFICE_HOST"]
         if "BACKOFFICE_RUN_WORKER" in env:
