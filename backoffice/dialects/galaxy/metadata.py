@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import quote_plus
 
-from ...core.catalog import CATALOG, AcceptedValues, EnumDef, FieldType, View, localized
+from ...core.catalog import CATALOG, AcceptedValues, EnumDef, FieldType, View, ViewFilter, localized
 from ...core.query import column_field
 from .shapes import Domain, ObjectShape
 
@@ -68,6 +68,32 @@ def data_type(view: View, column_name: str) -> str:
     return _DATA_TYPES[f.type]
 
 
+def filter_metadata(domain: Domain, view: View, f: ViewFilter, language: str, *,
+                    report: bool = False) -> dict[str, Any]:
+    """One named filter as view metadata shows it; a report's filters carry Behaviour, UseRange and
+    AllowNullState besides (and may compare a column the report computes: a String then)."""
+    try:
+        kind = data_type(view, f.column)
+    except KeyError:
+        kind = "String"
+    out: dict[str, Any] = {"Name": f.name, "Description": localized(f.labels, language, f.name),
+                           "FieldName": f.column, "Kind": f.kind, "DisplayAs": f.display_as}
+    if report:
+        out["Behaviour"] = None
+    out.update({
+        "Required": f.required, "Visible": f.visible, "DataType": kind,
+        "PredefinedValues": None if f.predefined is None else {
+            "From": f.predefined.low, "To": f.predefined.high, "Value": f.predefined.value},
+        "AcceptedValues": accepted_values(domain, f.accepted),
+        "AllowedOperators": list(f.operators),
+    })
+    if report:
+        out["UseRange"] = "Between" in f.operators or ("GreaterOrEqual" in f.operators
+                                                       and "LessOrEqual" in f.operators)
+        out["AllowNullState"] = not f.required
+    return out
+
+
 def view_metadata(domain: Domain, view: View, language: str, *, name: str | None = None,
                   uri: str | None = None, custom: list[dict[str, Any]] | None = None,
                   dynamic: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -82,15 +108,7 @@ def view_metadata(domain: Domain, view: View, language: str, *, name: str | None
             "Description": localized(c.labels, language, c.description or c.name), "Width": c.width,
             "Editor": "None", "DecimalsProvider": None,
         } for c in view.columns if not c.hidden],
-        "Filters": [{
-            "Name": f.name, "Description": localized(f.labels, language, f.name), "FieldName": f.column,
-            "Kind": f.kind, "DisplayAs": f.display_as, "Required": f.required, "Visible": f.visible,
-            "DataType": data_type(view, f.column),
-            "PredefinedValues": None if f.predefined is None else {
-                "From": f.predefined.low, "To": f.predefined.high, "Value": f.predefined.value},
-            "AcceptedValues": accepted_values(domain, f.accepted),
-            "AllowedOperators": list(f.operators),
-        } for f in view.filters],
+        "Filters": [filter_metadata(domain, view, f, language) for f in view.filters],
         "IdentityField": view.identity,
         "SortByFields": list(view.sortable),
         "Name": name or view.name,

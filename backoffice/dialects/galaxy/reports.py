@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from ...core import errors
 from ...core.auth import require
-from ...core.catalog import localized
 from ...core.reports import api as reports
 from ..servicestack.host import Call
 from . import metadata
@@ -38,24 +37,7 @@ def list_reports(call: Call) -> Any:
 
 def _filters_metadata(call: Call, report: reports.Report) -> list[dict[str, Any]]:
     domain = _domain(call)
-    out = []
-    for f in report.filters:
-        try:
-            data_type = metadata.data_type(report.base, f.column)
-        except KeyError:
-            data_type = "String"
-        out.append({
-            "Name": f.name, "Description": localized(f.labels, call.language, f.name), "FieldName": f.column,
-            "Kind": f.kind, "DisplayAs": f.display_as, "Behaviour": None, "Required": f.required,
-            "Visible": f.visible, "DataType": data_type,
-            "PredefinedValues": None if f.predefined is None else {
-                "From": f.predefined.low, "To": f.predefined.high, "Value": f.predefined.value},
-            "AcceptedValues": metadata.accepted_values(domain, f.accepted),
-            "AllowedOperators": list(f.operators), "UseRange": "Between" in f.operators or (
-                "GreaterOrEqual" in f.operators and "LessOrEqual" in f.operators),
-            "AllowNullState": not f.required,
-        })
-    return out
+    return [metadata.filter_metadata(domain, report.base, f, call.language, report=True) for f in report.filters]
 
 
 def _views(call: Call, report: reports.Report) -> list[dict[str, Any]]:
