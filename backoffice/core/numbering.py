@@ -8,7 +8,8 @@ from sqlalchemy.engine import Connection
 from .store.tables import sequence
 
 # Where each sequence starts; the width stays the same for a long while so numbers sort as text.
-STARTS = {"SalesOrder": 100001, "SalesQuote": 500001}
+STARTS = {"SalesOrder": 100001, "SalesQuote": 500001, "SymphonyObject": 1001, "ImportExportRequest": 101,
+          "ImportExportSchedule": 1}
 # Every write of a record takes the next change number (see next_change).
 CHANGES = "Change"
 # On PostgreSQL change numbers come from a sequence, so writers never wait on one another for them.
@@ -26,6 +27,23 @@ def next_number(conn: Connection, name: str) -> str:
         value = row.next_value
         conn.execute(sequence.update().where(sequence.c.name == name).values(next_value=value + 1))
     return str(value)
+
+
+def reserve(conn: Connection, name: str, count: int = 1) -> int:
+    """Reserve ``count`` consecutive numbers of the sequence ``name``; returns the first.
+
+    One statement whatever the count, so a bulk import takes a million ids at once. The row stays
+    locked until the transaction ends (PostgreSQL): reservers of the same sequence take turns.
+    """
+    if count < 1:
+        raise ValueError("count must be positive")
+    taken = conn.execute(sequence.update().where(sequence.c.name == name)
+                         .values(next_value=sequence.c.next_value + count).returning(sequence.c.next_value)).scalar()
+    if taken is None:
+        first = STARTS.get(name, 1)
+        conn.execute(sequence.insert().values(name=name, next_value=first + count))
+        return first
+    return int(taken) - count
 
 
 def next_change(conn: Connection) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .menu import add_menu_entities, menu_item_fields
 from .model import Catalog, Child, Entity, EnumDef, EnumValue, Field, View, ViewColumn
 from .model import FieldType as T
 
@@ -260,6 +261,7 @@ def build_catalog() -> Catalog:
             _ref("tax_outwards_id", "TaxRate"),
             _s("picture", 200),
             _float("available_stock"),
+            *menu_item_fields(),
         ],
         children=[
             Child("debtor_prices", "InventoryDebtorPrice", "inventory_id", order_by=("debtor_id",)),
@@ -296,6 +298,7 @@ def build_catalog() -> Catalog:
         indexes=[("debtor_id", "tran_date")], debtor_field="debtor_id"))
 
     _add_organisation(catalog)
+    add_menu_entities(catalog)
     _add_views(catalog)
     from .listings import add_listings
 

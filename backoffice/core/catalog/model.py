@@ -59,6 +59,8 @@ class Field:
     debtor_readonly: bool = False
     # Set by the system (keys, totals, audit stamps); ignored when a client sends it.
     system: bool = False
+    # An INT that needs 64 bits (Symphony's object ids).
+    big: bool = False
 
     @property
     def is_text(self) -> bool:

@@ -24,9 +24,11 @@ _TYPES: dict[FieldType, sa.types.TypeEngine] = {
 }
 
 
-def _column_type(field_type: FieldType, length: int | None) -> sa.types.TypeEngine:
+def _column_type(field_type: FieldType, length: int | None, big: bool = False) -> sa.types.TypeEngine:
     if field_type is FieldType.STRING:
         return sa.String(length or 255)
+    if big and field_type is FieldType.INT:
+        return sa.BigInteger()
     return _TYPES[field_type]
 
 
@@ -38,8 +40,10 @@ def entity_table(entity: Entity, meta: sa.MetaData, catalog: Catalog) -> sa.Tabl
         foreign = ([sa.ForeignKey(f"{catalog.entity(f.ref).table}.{catalog.entity(f.ref).key}")]
                    if f.ref else [])
         columns.append(sa.Column(
-            f.name, _column_type(f.type, f.length), *foreign,
+            f.name, _column_type(f.type, f.length, f.big), *foreign,
             primary_key=f.name == entity.key,
+            # Numeric keys are handed out by the core (numbering), never by the database.
+            autoincrement=False if f.name == entity.key else "auto",
             nullable=f.name != entity.key,
             unique=f.unique or None,
             index=(f.index and not f.unique) or None,
@@ -94,6 +98,39 @@ api_key = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=True),
     sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+# Which organizations (Symphony tenants) a staff member may work in, and how.
+org_user = sa.Table(
+    "org_user", metadata,
+    sa.Column("org_id", sa.Integer, sa.ForeignKey("organization.org_id"), primary_key=True),
+    sa.Column("staff_id", sa.String(36), sa.ForeignKey("staff.staff_id"), primary_key=True, index=True),
+    # A token is issued only together with a valid one-time code sent by mail.
+    sa.Column("mfa_required", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("language_id", sa.Integer, nullable=False, server_default="1"),
+)
+
+# Tokens of the Symphony Import/Export API (the AuthenticationToken header), stored as SHA-256.
+auth_token = sa.Table(
+    "auth_token", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("staff_id", sa.String(36), nullable=False, index=True),
+    sa.Column("org_id", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
+)
+
+# One-time codes sent by mail (multi-factor logins), stored as SHA-256; each works once.
+one_time_code = sa.Table(
+    "one_time_code", metadata,
+    sa.Column("code_id", sa.String(36), primary_key=True),
+    sa.Column("staff_id", sa.String(36), nullable=False, index=True),
+    sa.Column("org_id", sa.Integer, nullable=False),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("used_at", sa.DateTime, nullable=True),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
 )
 
 # --- drafts (stateful editing) ---------------------------------------------------------
