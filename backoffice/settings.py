@@ -33,6 +33,10 @@ class Settings:
     # Stateful (held) business objects are dropped when idle this long.
     draft_ttl_seconds: int = 60 * 60 * 8
     max_body_bytes: int = 10 * 1024 * 1024
+    # Symphony import requests carry whole files (as JSON byte arrays, ~3.6 bytes per file byte).
+    import_max_bytes: int = 512 * 1024 * 1024
+    # Lifetime of a Symphony Import/Export token (from its issue; the document says "short-lived").
+    token_ttl_seconds: int = 30 * 60
     # Largest page an AutoQuery answers when the caller asks for more (ServiceStack MaxLimit).
     max_page_size: int = 1000
     secure_cookies: bool = False
@@ -78,7 +82,7 @@ class Settings:
         if "BACKOFFICE_DATABASE_URL" in env:
             values["database_url"] = env["BACKOFFICE_DATABASE_URL"]
         for name in ("port", "workers", "session_ttl_seconds", "draft_ttl_seconds", "max_body_bytes",
-                     "max_page_size", "smtp_port"):
+                     "max_page_size", "smtp_port", "import_max_bytes", "token_ttl_seconds"):
             key = f"BACKOFFICE_{name.upper()}"
             if key in env:
                 values[name] = int(env[key])
