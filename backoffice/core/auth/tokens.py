@@ -159,3 +159,22 @@ def validate_code(conn: Connection, user_name: str, password: str, org_code: str
     except Unauthenticated:
         return False
     return bool(code) and check_code(conn, found, code or "", consume=False)
+
+
+def member_principal(conn: Connection, org_code: str | None, user_name: str | None = None) -> OrgPrincipal:
+    """The principal of a member acting from the server itself (the command line), without a
+    password: the named member, or the organization's first. NotFound when there is none."""
+    from ..errors import NotFound
+
+    org = orgs.find(conn, org_code)
+    if org is None:
+        raise NotFound(f"No organization {org_code!r}")
+    query = (sa.select(orgs.org_user.c.staff_id).join(orgs.staff_t, orgs.staff_t.c.staff_id == orgs.org_user.c.staff_id)
+             .where(orgs.org_user.c.org_id == org.org_id).order_by(orgs.staff_t.c.username))
+    if user_name:
+        query = query.where(sa.func.lower(orgs.staff_t.c.username) == user_name.strip().lower())
+    staff_id = conn.execute(query.limit(1)).scalar()
+    found = orgs.member(conn, org, staff_id) if staff_id is not None else None
+    if found is None:
+        raise NotFound(f"{user_name or 'Nobody'} is not a member of organization {org.code}")
+    return OrgPrincipal(found.staff_id, found.user_name, org, found.language_id, found.email)

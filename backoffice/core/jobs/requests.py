@@ -10,7 +10,7 @@ transaction as the data and the request's final status, so a crash leaves everyt
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -289,6 +289,26 @@ def cancel(conn: Connection, principal: OrgPrincipal, request_id: int) -> list[s
 
 # --- running -------------------------------------------------------------------------------
 
+# Who wants to see a request's progress in this process (the command line's progress bar): called
+# with the bytes of file read (import) or written (export) so far.
+_watchers: dict[int, Callable[[int], None]] = {}
+
+
+def watch(request_id: int, callback: Callable[[int], None] | None) -> None:
+    if callback is None:
+        _watchers.pop(request_id, None)
+    else:
+        _watchers[request_id] = callback
+
+
+def _counted(chunks: Iterable[bytes], request_id: int) -> Iterator[bytes]:
+    done = 0
+    for chunk in chunks:
+        done += len(chunk)
+        if request_id in _watchers:
+            _watchers[request_id](done)
+        yield chunk
+
 
 def _scope(row: Any) -> transfer.Scope:
     return transfer.Scope(row.org_id, row.hier_struc_id, row.level, row.language_id)
@@ -337,14 +357,24 @@ def _perform(conn: Connection, row: Any) -> dict[str, Any]:
     scope = _scope(row)
     if row.operation == EXPORT:
         writer = transfer.ChunkWriter(conn, row.request_id, "output")
+        written = 0
+
+        def sink(data: bytes) -> None:
+            nonlocal written
+            writer.write(data)
+            written += len(data)
+            if row.request_id in _watchers:
+                _watchers[row.request_id](written)
+
         count = transfer.export_csv(
             conn, kind, scope, members=row.selected_members, sort=[(a, b) for a, b in row.sort_expressions or []],
-            number_filter=row.object_number_filter, data_since=row.data_since, sink=writer.write)
+            number_filter=row.object_number_filter, data_since=row.data_since, sink=sink)
         writer.close()
         return {"status": COMPLETE, "rows_total": count, "rows_failed": 0, "message": f"{count} rows exported"}
     snapshot = transfer.ChunkWriter(conn, row.request_id, "snapshot")
     errors = transfer.ChunkWriter(conn, row.request_id, "errors")
-    outcome = transfer.import_csv(conn, kind, scope, transfer.iter_chunks(conn, row.request_id, "input"),
+    source = _counted(transfer.iter_chunks(conn, row.request_id, "input"), row.request_id)
+    outcome = transfer.import_csv(conn, kind, scope, source,
                                   failure_threshold=FAILURE_THRESHOLD, snapshot=snapshot.write, errors=errors.write)
     snapshot.close()
     errors.close()
