@@ -43,6 +43,9 @@ class Settings:
     # Where the vendor configuration files live (Galaxy's WebService.config and AliasMap.xml, ...).
     # Empty: <var_dir>/config.
     config_dir: Path = Path("")
+    # The client software the Symphony Download Service hands out (core/downloads.py describes the
+    # layout). Empty: <var_dir>/downloads.
+    downloads_dir: Path = Path("")
     # The language metadata and enum display values are given in when the client does not ask
     # (Accept-Language). Galaxy is a Greek system and its document shows Greek labels.
     language: str = "el"
@@ -60,6 +63,8 @@ class Settings:
             object.__setattr__(self, "database_url", _default_database_url(self.var_dir))
         if self.config_dir == Path(""):
             object.__setattr__(self, "config_dir", self.var_dir / "config")
+        if self.downloads_dir == Path(""):
+            object.__setattr__(self, "downloads_dir", self.var_dir / "downloads")
         if self.smtp_security not in SECURITY:
             raise ValueError(f"BACKOFFICE_SMTP_SECURITY must be one of {', '.join(SECURITY)}")
 
@@ -77,6 +82,8 @@ class Settings:
             values["var_dir"] = Path(env["BACKOFFICE_VAR_DIR"])
         if "BACKOFFICE_CONFIG_DIR" in env:
             values["config_dir"] = Path(env["BACKOFFICE_CONFIG_DIR"])
+        if "BACKOFFICE_DOWNLOADS_DIR" in env:
+            values["downloads_dir"] = Path(env["BACKOFFICE_DOWNLOADS_DIR"])
         if "BACKOFFICE_LANGUAGE" in env:
             values["language"] = env["BACKOFFICE_LANGUAGE"]
         if "BACKOFFICE_DATABASE_URL" in env:
