@@ -1,0 +1,816 @@
+"""Importing a CSV file of one object type into an organization: validated row by row, matched to
+existing rows in batches, written with executemany, all inside one SAVEPOINT so that an import
+whose failures pass the threshold leaves nothing behind.
+
+How a file is read, in order:
+
+1. The header (columns in any case) is checked against the type: an unknown or repeated column,
+   or a mandatory column that is missing, refuses the whole file (Invalid, nothing written).
+   ExportOnly columns are skipped. Two extra columns are understood: ``ImportAction`` (empty or
+   ``Upsert``, ``Delete``, ``Restore``) and ``Translations`` (the row's texts in other languages,
+   as JSON; snapshots carry it so that restoring one is exact in every language).
+2. Each row is converted (types, ranges, lengths, mandatory values) and placed: the Id finds the
+   row to update, else the natural key does, else the row is inserted with a new id. A row that
+   cannot be placed fails with a reason; the others are written batch by batch.
+3. At the end the outcome is decided by the failure threshold; the failed rows go to ``errors``
+   and, unless the import ends in Error, the snapshot of what it replaced goes to ``snapshot``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..catalog import CATALOG
+from ..catalog.menu import InterchangeColumn, InterchangeType
+from ..clock import now
+from ..errors import Invalid
+from ..numbering import next_change, reserve
+from ..orgs import BASE_LANGUAGE
+from ..store.tables import ENTITY_TABLES, sequence
+from .csvfiles import (
+    INT32,
+    INT64,
+    Spool,
+    format_decimal,
+    int_parser,
+    parse_bool,
+    parse_decimal,
+    read_csv,
+    string_parser,
+)
+from .interchange import Binding, Place, Scope, bind, definition_t, master_t, price_t, resolve
+
+# RequestStatus values an import ends in.
+COMPLETE, COMPLETED_WITH_ERRORS, ERROR = 4, 5, 6
+ACTION_COLUMN = "ImportAction"
+TRANSLATIONS_COLUMN = "Translations"
+UPSERT, DELETE, RESTORE = 0, 1, 2
+_ACTIONS = {"": UPSERT, "upsert": UPSERT, "delete": DELETE, "restore": RESTORE}
+_ACTION_NAMES = {UPSERT: "", DELETE: "Delete", RESTORE: "Restore"}
+# Rows matched and written per round; the lookups of a batch are a few IN-list statements.
+BATCH = 25_000
+# Values per IN list (SQLite allows 32,766 parameters per statement, psycopg 65,535).
+IN_CHUNK = 5_000
+SYMPHONY_IDS = "SymphonyObject"
+
+
+@dataclass
+class ImportOutcome:
+    """How an import ended: ``status`` is 4 Complete, 5 CompletedWithErrors or 6 Error (nothing written)."""
+
+    rows_total: int
+    rows_failed: int
+    status: int
+    message: str = ""
+
+
+class _RowFailed(Exception):
+    pass
+
+
+# --- the header ---------------------------------------------------------------------------------
+
+
+def _ignore(_text: str) -> None:
+    return None
+
+
+def _parse_action(text: str) -> int:
+    try:
+        return _ACTIONS[text.strip().lower()]
+    except KeyError:
+        raise ValueError(f"'{text}' is not Upsert, Delete or Restore") from None
+
+
+def _translations_parser(kind: InterchangeType) -> Callable[[str], str | None]:
+    names = {c.name for c in kind.columns if c.translated}
+
+    def parse(text: str) -> str | None:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise ValueError("is not JSON") from None
+        if not isinstance(value, dict):
+            raise ValueError('is not {"<LangId>": {"<column>": "text"}}')
+        for lang, texts in value.items():
+            if not lang.isdigit() or not isinstance(texts, dict):
+                raise ValueError('is not {"<LangId>": {"<column>": "text"}}')
+            for name, item in texts.items():
+                if name not in names or not isinstance(item, str):
+                    raise ValueError(f"names '{name}', which is not a translated column, or holds a non-text value")
+        return _dump_l10n(value)
+
+    return parse
+
+
+def _column_parser(binding: Binding, column: InterchangeColumn) -> Callable[[str], Any]:
+    if column.kind == "Int32":
+        return int_parser(*INT32)
+    if column.kind == "Int64":
+        return int_parser(*INT64)
+    if column.kind == "Decimal":
+        return parse_decimal
+    if column.kind == "Boolean":
+        return parse_bool
+    return string_parser(binding.field_length(column))
+
+
+@dataclass
+class _Header:
+    """The file's header resolved against the type: per position, how to parse it and where it goes."""
+
+    names: list[str]
+    parsers: list[Callable[[str], Any]]
+    columns: list[InterchangeColumn | None]  # None: ImportAction, Translations or an ExportOnly column
+    id_pos: int | None
+    action_pos: int | None
+    translations_pos: int | None
+    key_pos: tuple[int, ...]
+    hierarchy_pos: int
+    reference_pos: int | None
+    mandatory: list[int]
+    # Values of these positions go to the row's l10n (a language other than the base one).
+    to_l10n: list[int] = field(default_factory=list)
+    # Positions written to their column by an update.
+    written: list[int] = field(default_factory=list)
+
+
+def _read_header(binding: Binding, names: list[str], language: int) -> _Header:
+    kind = binding.kind
+    parsers: list[Callable[[str], Any]] = []
+    columns: list[InterchangeColumn | None] = []
+    positions: dict[str, int] = {}
+    id_pos = action_pos = translations_pos = None
+    for pos, raw in enumerate(names):
+        name = raw.strip()
+        if name.lower() in positions:
+            raise Invalid.field(name, f"The column {name} appears twice in the header", "DuplicateColumn")
+        positions[name.lower()] = pos
+        if name.lower() == ACTION_COLUMN.lower():
+            action_pos = pos
+            parsers.append(_parse_action)
+            columns.append(None)
+            continue
+        if name.lower() == TRANSLATIONS_COLUMN.lower() and binding.has_l10n:
+            translations_pos = pos
+            parsers.append(_translations_parser(kind))
+            columns.append(None)
+            continue
+        try:
+            column = kind.column(name)
+        except KeyError:
+            raise Invalid.field(name, f"{kind.short_name} has no column '{name}'", "UnknownColumn") from None
+        if column.export_only:
+            parsers.append(_ignore)
+            columns.append(None)
+            continue
+        if column.field == kind.id_field:
+            id_pos = pos
+        parsers.append(_column_parser(binding, column))
+        columns.append(column)
+    missing = [c.name for c in kind.columns if not c.nullable and not c.export_only and c.name.lower() not in positions]
+    if missing:
+        raise Invalid(f"The file has no {', '.join(missing)} column: {kind.short_name} needs "
+                      f"{'it' if len(missing) == 1 else 'them'}", code="MissingColumn")
+    reference = {"MenuItemDefinition": "menu_item_master_id", "MenuItemPrice": "menu_item_def_id"}.get(kind.entity)
+    by_field = {c.field: pos for pos, c in enumerate(columns) if c is not None}
+    header = _Header(
+        names=names, parsers=parsers, columns=columns, id_pos=id_pos, action_pos=action_pos,
+        translations_pos=translations_pos,
+        key_pos=tuple(positions[n.lower()] for n in kind.natural_key),
+        hierarchy_pos=by_field["hierarchy_id"],
+        reference_pos=by_field.get(reference) if reference else None,
+        mandatory=[pos for pos, c in enumerate(columns) if c is not None and not c.nullable],
+    )
+    # With a Translations column the file carries base texts in the translated columns (a snapshot).
+    per_language = language != BASE_LANGUAGE and translations_pos is None
+    for pos, c in enumerate(columns):
+        if c is None or pos == id_pos:
+            continue
+        if per_language and c.translated:
+            header.to_l10n.append(pos)
+        else:
+            header.written.append(pos)
+    return header
+
+
+# --- l10n ---------------------------------------------------------------------------------------
+
+
+def _dump_l10n(value: dict[str, Any]) -> str | None:
+    cleaned = {lang: texts for lang, texts in value.items() if texts}
+    return json.dumps(cleaned, ensure_ascii=False, sort_keys=True) if cleaned else None
+
+
+def _merge_l10n(current: str | None, language: str, texts: dict[str, str | None]) -> str | None:
+    """The row's l10n with ``texts`` set in ``language``; a None text removes the translation (the
+    column then shows its base text in that language)."""
+    value = json.loads(current) if current else {}
+    own = dict(value.get(language) or {})
+    for name, text in texts.items():
+        if text is None:
+            own.pop(name, None)
+        else:
+            own[name] = text
+    value[language] = own
+    return _dump_l10n(value)
+
+
+# --- the import -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    num: int
+    raw: list[str]
+    vals: list[Any]
+    rid: int | None
+    action: int
+
+
+class _Import:
+    """One import's state: the scope, the stamps every written row gets, the spooled files."""
+
+    def __init__(self, conn: Connection, binding: Binding, place: Place, header: _Header) -> None:
+        self.conn = conn
+        self.binding = binding
+        self.kind = binding.kind
+        self.table = binding.table
+        self.place = place
+        self.header = header
+        self.language = str(place.language)
+        self.stamp = now()
+        self.change_no = next_change(conn)
+        stamp_processor = sa.DateTime().bind_processor(conn.dialect)
+        self.db_stamp = stamp_processor(self.stamp) if stamp_processor else self.stamp
+        self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self.total = 0
+        self.failed = 0
+        self.errors = Spool()
+        self.errors.csv.write([*header.names, "RowNumber", "Error"])
+        # The snapshot: deletions of inserted rows come first, so restoring frees their keys before
+        # the rows that held them before are put back.
+        self.undo_inserts = Spool()
+        self.undo_changes = Spool()
+        self.snapshot_columns = [c for c in self.kind.columns if not c.export_only]
+        self.snapshot_has_l10n = binding.has_l10n and any(c.translated for c in self.kind.columns)
+        self.undo_inserts.csv.write([c.name for c in self.snapshot_columns]
+                                    + ([TRANSLATIONS_COLUMN] if self.snapshot_has_l10n else []) + [ACTION_COLUMN])
+        self.loaded_fields = [c.field for c in self.snapshot_columns]
+        self.decimal_fields = {c.field for c in self.snapshot_columns if c.kind == "Decimal"}
+        # Definitions and prices whose master's main price may change beyond those written now.
+        self.moved_from: set[int] = set()
+        self.next_free_id: int | None = None
+        self._prepare_statements()
+
+    # -- statements --
+
+    def _prepare_statements(self) -> None:
+        t, h, kind = self.table, self.header, self.kind
+        id_name = kind.id_field
+        written = [h.columns[pos].field for pos in h.written]  # type: ignore[union-attr]
+        sets = [f"{name} = {self.mark}" for name in written]
+        self.update_l10n = bool(h.to_l10n) or h.translations_pos is not None
+        if self.update_l10n:
+            sets.append(f"l10n = {self.mark}")
+        sets += ["revision = revision + 1", f"last_saved = {self.mark}", f"change_no = {self.mark}"]
+        self.update_sql = f"UPDATE {t.name} SET {', '.join(sets)} WHERE {id_name} = {self.mark}"
+
+        entity = CATALOG.entity(kind.entity)
+        self.insert_names = [c.name for c in t.columns]
+        template: list[Any] = []
+        for name in self.insert_names:
+            f = entity.field_map.get(name)
+            template.append(f.default if f is not None else None)
+        index = {name: i for i, name in enumerate(self.insert_names)}
+        template[index["revision"]] = 1
+        template[index["last_saved"]] = self.db_stamp
+        template[index["change_no"]] = self.change_no
+        self.insert_template = template
+        self.insert_fills = [(index[c.field], pos) for pos in range(len(h.columns))
+                             if (c := h.columns[pos]) is not None]
+        self.insert_id_at = index[id_name]
+        self.insert_l10n_at = index.get("l10n")
+        self.insert_sql = (f"INSERT INTO {t.name} ({', '.join(self.insert_names)}) "
+                           f"VALUES ({', '.join([self.mark] * len(self.insert_names))})")
+
+    def _loaded_columns(self) -> list[sa.ColumnElement[Any]]:
+        t = self.table
+        cols: list[sa.ColumnElement[Any]] = [t.c[f] for f in self.loaded_fields]
+        cols += [t.c.l10n if self.binding.has_l10n else sa.null(), t.c.change_no]
+        return cols
+
+    def _load(self, condition_for: Callable[[list[Any]], sa.ColumnElement[bool]],
+              values: Iterable[Any]) -> Iterator[dict[str, Any]]:
+        """Current rows (the fields a snapshot holds, l10n, change_no) matching, in IN-list chunks."""
+        names = [*self.loaded_fields, "l10n", "change_no"]
+        distinct = list(dict.fromkeys(v for v in values if v is not None))
+        for start in range(0, len(distinct), IN_CHUNK):
+            query = sa.select(*self._loaded_columns()).where(
+                self.binding.row_filter(), condition_for(distinct[start:start + IN_CHUNK]))
+            for row in self.conn.execute(query):
+                yield dict(zip(names, row, strict=True))
+
+    # -- failures and the snapshot --
+
+    def fail(self, failures: list[tuple[_Row, str]], row: _Row, message: str) -> None:
+        failures.append((row, message))
+
+    def _snapshot_line(self, values: dict[str, Any], action: int) -> list[Any]:
+        line: list[Any] = []
+        for f in self.loaded_fields:
+            value = values.get(f)
+            line.append(format_decimal(value) if value is not None and f in self.decimal_fields else value)
+        if self.snapshot_has_l10n:
+            line.append(values.get("l10n"))
+        line.append(_ACTION_NAMES[action])
+        return line
+
+    # -- one batch --
+
+    def run_batch(self, batch: list[_Row], failures: list[tuple[_Row, str]]) -> None:
+        """Place, check and write a batch; ``failures`` holds the batch's rows that failed while read."""
+        h, place = self.header, self.place
+        id_field = self.kind.id_field
+        ok: list[_Row] = []
+        for row in batch:
+            if row.action == DELETE:
+                if row.rid is None and any(row.vals[p] is None for p in h.key_pos):
+                    self.fail(failures, row, "A row to delete needs its Id or every column of its natural key ("
+                              + ", ".join(self.kind.natural_key) + ")")
+                    continue
+            else:
+                missing = [h.names[p] for p in h.mandatory if row.vals[p] is None and p not in h.to_l10n]
+                if missing:
+                    self.fail(failures, row, f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required")
+                    continue
+            hierarchy = row.vals[h.hierarchy_pos]
+            if hierarchy is not None and hierarchy not in place.subtree:
+                self.fail(failures, row, f"HierarchyId {hierarchy} is not the request's node or a node below it")
+                continue
+            ok.append(row)
+
+        by_id = {r[id_field]: r for r in self._load(
+            lambda chunk: self.binding.id_column.in_(chunk), (r.rid for r in ok))}
+        second = h.key_pos[1] if len(h.key_pos) > 1 else h.key_pos[0]
+        second_col = self.table.c[h.columns[second].field]  # type: ignore[union-attr]
+        by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
+        key_fields = [h.columns[p].field for p in h.key_pos]  # type: ignore[union-attr]
+        for current in self._load(lambda chunk: sa.and_(self.binding.hierarchy.in_(place.org_nodes),
+                                                        second_col.in_(chunk)),
+                                  (r.vals[second] for r in ok)):
+            key = tuple(current[f] for f in key_fields)
+            if key not in by_key or current[id_field] < by_key[key][id_field]:
+                by_key[key] = current
+        references = self._references(ok)
+
+        inserts: list[_Row] = []
+        updates: list[tuple[_Row, dict[str, Any]]] = []
+        deletes: list[tuple[_Row, dict[str, Any]]] = []
+        touched: dict[int, _Row] = {}
+        new_keys: dict[tuple[Any, ...], _Row] = {}
+        for row in ok:
+            target: dict[str, Any] | None
+            if row.rid is not None:
+                target = by_id.get(row.rid)
+                if target is not None and target["hierarchy_id"] not in place.org_nodes:
+                    target = None  # another organization's row: as if it did not exist
+                if target is None:
+                    if row.action == DELETE:
+                        continue
+                    if row.action != RESTORE or row.rid in by_id or not self._was_issued(row.rid):
+                        self.fail(failures, row, f"Id {row.rid} not found")
+                        continue
+                    if row.rid in touched:
+                        self.fail(failures, row, f"Id {row.rid} is restored by row {touched[row.rid].num} already")
+                        continue
+                elif target["hierarchy_id"] not in place.subtree:
+                    self.fail(failures, row, f"Id {row.rid} belongs to HierarchyId {target['hierarchy_id']}, "
+                                             "outside the request's node")
+                    continue
+            else:
+                target = by_key.get(tuple(row.vals[p] for p in h.key_pos))
+                if target is None and row.action == DELETE:
+                    continue
+            if target is not None:
+                earlier = touched.get(target[id_field])
+                if earlier is not None or target["change_no"] == self.change_no:
+                    where = f"row {earlier.num}" if earlier is not None else "an earlier row"
+                    self.fail(failures, row, f"It matches the same {self.kind.short_name} "
+                                             f"(Id {target[id_field]}) as {where} of the file")
+                    continue
+            if row.action == DELETE:
+                assert target is not None
+                touched[target[id_field]] = row
+                deletes.append((row, target))
+                continue
+            if references is not None and row.vals[h.reference_pos] not in references:  # type: ignore[index]
+                what = "menu item master" if self.kind.entity == "MenuItemDefinition" else "menu item definition"
+                self.fail(failures, row, f"{h.names[h.reference_pos]} {row.vals[h.reference_pos]} "  # type: ignore[index]
+                                         f"is not a {what} of this organization")
+                continue
+            key = tuple(row.vals[p] for p in h.key_pos)
+            first = new_keys.get(key)
+            if first is not None:
+                self.fail(failures, row, f"It has the same {', '.join(self.kind.natural_key)} as row {first.num}")
+                continue
+            if target is None and h.to_l10n and any(row.vals[p] is None for p in h.to_l10n if p in h.mandatory):
+                missing = [h.names[p] for p in h.to_l10n if p in h.mandatory and row.vals[p] is None]
+                self.fail(failures, row, f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required "
+                                         "for a new row")
+                continue
+            new_keys[key] = row
+            if target is None:
+                if row.rid is not None:
+                    touched[row.rid] = row
+                inserts.append(row)
+            else:
+                touched[target[id_field]] = row
+                updates.append((row, target))
+
+        # The natural key must stay unique: a row may not take a key another row keeps.
+        final_key = {id_: tuple(r.vals[p] for p in h.key_pos) for id_, r in touched.items() if r.action != DELETE}
+
+        def clash(row: _Row, own_id: int | None) -> bool:
+            key = tuple(row.vals[p] for p in h.key_pos)
+            holder = by_key.get(key)
+            if holder is None or holder[id_field] == own_id:
+                return False
+            other = holder[id_field]
+            if holder["change_no"] == self.change_no:
+                self.fail(failures, row, f"It has the same {', '.join(self.kind.natural_key)} as an earlier row "
+                                         "of the file")
+                return True
+            if other in touched and final_key.get(other) != key:
+                return False  # that row moves away or goes in this batch
+            self.fail(failures, row, f"{self.kind.short_name} {other} already has this "
+                                     f"{', '.join(self.kind.natural_key)}")
+            return True
+
+        inserts = [r for r in inserts if not clash(r, r.rid)]
+        updates = [(r, t) for r, t in updates if not clash(r, t[id_field])]
+        deletes = self._deletable(deletes, failures)
+        new_ids = self._assign_ids(inserts, failures)
+
+        # The snapshot is written before the rows change.
+        for _, target in updates:
+            self.undo_changes.csv.write(self._snapshot_line(target, UPSERT))
+        for _, target in deletes:
+            self.undo_changes.csv.write(self._snapshot_line(target, RESTORE))
+        for row, new_id in zip(inserts, new_ids, strict=True):
+            identity = {f: row.vals[p] for f, p in zip(key_fields, h.key_pos, strict=True)}
+            identity[id_field] = new_id
+            self.undo_inserts.csv.write(self._snapshot_line(identity, DELETE))
+
+        self._track_moves(updates, deletes)
+        self._delete(deletes, failures)
+        self._update(updates)
+        self._insert(inserts, new_ids)
+
+        failures.sort(key=lambda item: item[0].num)
+        for row, message in failures:
+            self.errors.csv.write([*row.raw, row.num, message])
+        self.failed += len(failures)
+        failures.clear()
+
+    # -- lookups --
+
+    def _references(self, rows: list[_Row]) -> set[int] | None:
+        """The referenced masters (definitions) or definitions (prices) that exist in the organization."""
+        pos = self.header.reference_pos
+        if pos is None:
+            return None
+        if self.kind.entity == "MenuItemDefinition":
+            target, column = master_t, master_t.c.menu_item_id
+        else:
+            target, column = definition_t, definition_t.c.id
+        found: set[int] = set()
+        values = list(dict.fromkeys(r.vals[pos] for r in rows if r.action != DELETE))
+        for start in range(0, len(values), IN_CHUNK):
+            found.update(self.conn.execute(sa.select(column).where(
+                column.in_(values[start:start + IN_CHUNK]),
+                target.c.hierarchy_id.in_(self.place.org_nodes))).scalars())
+        return found
+
+    def _was_issued(self, rid: int) -> bool:
+        """Whether numbering has handed out ``rid`` (a Restore may only bring back such an id)."""
+        if self.next_free_id is None:
+            value = self.conn.execute(sa.select(sequence.c.next_value).where(sequence.c.name == SYMPHONY_IDS)).scalar()
+            self.next_free_id = int(value or 0)
+        return 0 < rid < self.next_free_id
+
+    def _deletable(self, deletes: list[tuple[_Row, dict[str, Any]]],
+                   failures: list[tuple[_Row, str]]) -> list[tuple[_Row, dict[str, Any]]]:
+        """Rows others still depend on are not deleted: a master with definitions, a definition with prices
+        (a snapshot could not bring the dependents back otherwise)."""
+        if not deletes:
+            return deletes
+        id_field = self.kind.id_field
+        checks: list[tuple[sa.ColumnElement[Any], str]] = []
+        if self.kind.entity == "InventoryItem":
+            checks.append((definition_t.c.menu_item_master_id, "menu item definitions"))
+        elif self.kind.entity == "MenuItemDefinition":
+            checks.append((price_t.c.menu_item_def_id, "menu item prices"))
+        used: dict[Any, str] = {}
+        ids = [t[id_field] for _, t in deletes]
+        for column, what in checks:
+            for start in range(0, len(ids), IN_CHUNK):
+                for value in self.conn.execute(sa.select(column).where(column.in_(ids[start:start + IN_CHUNK]))
+                                               .distinct()).scalars():
+                    used[value] = what
+        if self.kind.entity == "InventoryItem":
+            used.update(self._item_dependents([t["menu_item_id"] for _, t in deletes]))
+        kept = []
+        for row, target in deletes:
+            dependents = used.get(target[id_field])
+            if dependents:
+                self.fail(failures, row, f"{self.kind.short_name} {target[id_field]} still has {dependents}: "
+                                         "delete those first")
+            else:
+                kept.append((row, target))
+        return kept
+
+    def _item_dependents(self, menu_item_ids: list[int]) -> dict[Any, str]:
+        """Masters whose inventory item carries back-office rows of its own (notes, prices per debtor, ...)."""
+        entity = CATALOG.entity("InventoryItem")
+        used: dict[Any, str] = {}
+        for start in range(0, len(menu_item_ids), IN_CHUNK):
+            chunk = menu_item_ids[start:start + IN_CHUNK]
+            for child in entity.children:
+                ct = ENTITY_TABLES[child.entity]
+                query = (sa.select(master_t.c.menu_item_id).select_from(master_t)
+                         .join(ct, ct.c[child.fk] == master_t.c.inventory_id)
+                         .where(master_t.c.menu_item_id.in_(chunk)).distinct())
+                if child.owner_type:
+                    query = query.where(ct.c.owner_type == child.owner_type)
+                for value in self.conn.execute(query).scalars():
+                    used[value] = f"{child.name.replace('_', ' ')} in the back office"
+        return used
+
+    def _assign_ids(self, inserts: list[_Row], failures: list[tuple[_Row, str]]) -> list[int]:
+        fresh = sum(1 for r in inserts if r.rid is None)
+        first = reserve(self.conn, SYMPHONY_IDS, fresh) if fresh else 0
+        ids = []
+        for row in inserts:
+            if row.rid is None:
+                ids.append(first)
+                first += 1
+            else:
+                ids.append(row.rid)
+        if self.binding.is_master and inserts:
+            taken: set[str] = set()
+            part_nos = [f"MI-{i}" for i in ids]
+            for start in range(0, len(part_nos), IN_CHUNK):
+                taken.update(self.conn.execute(sa.select(master_t.c.part_no).where(
+                    master_t.c.part_no.in_(part_nos[start:start + IN_CHUNK]))).scalars())
+            if taken:
+                kept_rows, kept_ids = [], []
+                for row, new_id in zip(inserts, ids, strict=True):
+                    if f"MI-{new_id}" in taken:
+                        self.fail(failures, row, f"The part number MI-{new_id} is taken by another inventory item")
+                    else:
+                        kept_rows.append(row)
+                        kept_ids.append(new_id)
+                inserts[:] = kept_rows
+                ids = kept_ids
+        return ids
+
+    # -- writes --
+
+    def _track_moves(self, updates: list[tuple[_Row, dict[str, Any]]],
+                     deletes: list[tuple[_Row, dict[str, Any]]]) -> None:
+        """Remember the definitions (prices) or masters (definitions) rows leave: their main price may change."""
+        parents = {"MenuItemPrice": "menu_item_def_id", "MenuItemDefinition": "menu_item_master_id"}
+        parent = parents.get(self.kind.entity)
+        if parent is None:
+            return
+        for _, target in deletes:
+            self.moved_from.add(target[parent])
+        pos = next(p for p, c in enumerate(self.header.columns) if c is not None and c.field == parent)
+        for row, target in updates:
+            if row.vals[pos] != target[parent]:
+                self.moved_from.add(target[parent])
+
+    def _delete(self, deletes: list[tuple[_Row, dict[str, Any]]], failures: list[tuple[_Row, str]]) -> None:
+        if not deletes:
+            return
+        column = self.binding.id_column
+        ids = [t[self.kind.id_field] for _, t in deletes]
+        attempt = self.conn.begin_nested()
+        try:
+            for start in range(0, len(ids), IN_CHUNK):
+                self.conn.execute(self.table.delete().where(column.in_(ids[start:start + IN_CHUNK])))
+            attempt.commit()
+            return
+        except sa.exc.IntegrityError:
+            attempt.rollback()
+        # Some row is still referred to (a foreign key): find which, one at a time.
+        for row, target in deletes:
+            one = self.conn.begin_nested()
+            try:
+                self.conn.execute(self.table.delete().where(column == target[self.kind.id_field]))
+                one.commit()
+            except sa.exc.IntegrityError:
+                one.rollback()
+                self.fail(failures, row, f"{self.kind.short_name} {target[self.kind.id_field]} is in use by "
+                                         "other records")
+
+    def _update(self, updates: list[tuple[_Row, dict[str, Any]]]) -> None:
+        if not updates:
+            return
+        h = self.header
+        written = h.written
+        tail = (self.db_stamp, self.change_no)
+        params: list[tuple[Any, ...]] = []
+        id_field = self.kind.id_field
+        for row, target in updates:
+            values = [row.vals[p] for p in written]
+            if self.update_l10n:
+                values.append(self._new_l10n(row, target.get("l10n")))
+            params.append((*values, *tail, target[id_field]))
+        self.conn.exec_driver_sql(self.update_sql, params)
+
+    def _new_l10n(self, row: _Row, current: str | None) -> str | None:
+        h = self.header
+        if h.translations_pos is not None:
+            return row.vals[h.translations_pos]  # type: ignore[no-any-return]
+        return _merge_l10n(current, self.language, {h.columns[p].name: row.vals[p]  # type: ignore[union-attr]
+                                                    for p in h.to_l10n})
+
+    def _insert(self, inserts: list[_Row], ids: list[int]) -> None:
+        if not inserts:
+            return
+        h = self.header
+        template, fills = self.insert_template, self.insert_fills
+        id_at, l10n_at = self.insert_id_at, self.insert_l10n_at
+        names = {p: h.columns[p].name for p in h.to_l10n}  # type: ignore[union-attr]
+        master = self.binding.is_master
+        index = {name: i for i, name in enumerate(self.insert_names)}
+        params: list[tuple[Any, ...]] = []
+        for row, new_id in zip(inserts, ids, strict=True):
+            values = template.copy()
+            vals = row.vals
+            for at, pos in fills:
+                values[at] = vals[pos]
+            values[id_at] = new_id
+            if l10n_at is not None:
+                if h.translations_pos is not None:
+                    values[l10n_at] = vals[h.translations_pos]
+                elif h.to_l10n:
+                    values[l10n_at] = _dump_l10n({self.language: {names[p]: vals[p] for p in h.to_l10n
+                                                                  if vals[p] is not None}})
+            if master:
+                values[index["inventory_id"]] = uuid.uuid4().hex
+                values[index["part_no"]] = f"MI-{new_id}"
+            params.append(tuple(values))
+        self.conn.exec_driver_sql(self.insert_sql, params)
+
+    def update_main_prices(self) -> None:
+        """Set the main price (inventory_item.default_price) of every master the import may have changed:
+        the price with PriceSequence 1 of its definition with DefinitionSequence 1, both at the master's node."""
+        if self.kind.entity == "MenuItemPrice":
+            written_defs = sa.select(price_t.c.menu_item_def_id).where(price_t.c.change_no == self.change_no)
+            masters: sa.Select[Any] = sa.select(definition_t.c.menu_item_master_id).where(
+                definition_t.c.id.in_(written_defs))
+            moved_masters = self._masters_of(sorted(self.moved_from))
+        elif self.kind.entity == "MenuItemDefinition":
+            masters = sa.select(definition_t.c.menu_item_master_id).where(definition_t.c.change_no == self.change_no)
+            moved_masters = sorted(self.moved_from)
+        else:
+            return
+        self._set_main_prices(master_t.c.menu_item_id.in_(masters))
+        for start in range(0, len(moved_masters), IN_CHUNK):
+            self._set_main_prices(master_t.c.menu_item_id.in_(moved_masters[start:start + IN_CHUNK]))
+
+    def _masters_of(self, definition_ids: Sequence[int]) -> list[int]:
+        found: set[int] = set()
+        for start in range(0, len(definition_ids), IN_CHUNK):
+            found.update(self.conn.execute(sa.select(definition_t.c.menu_item_master_id).where(
+                definition_t.c.id.in_(definition_ids[start:start + IN_CHUNK]))).scalars())
+        return sorted(found)
+
+    def _set_main_prices(self, which: sa.ColumnElement[bool]) -> None:
+        main = (sa.select(price_t.c.price)
+                .join(definition_t, definition_t.c.id == price_t.c.menu_item_def_id)
+                .where(definition_t.c.menu_item_master_id == master_t.c.menu_item_id,
+                       definition_t.c.definition_sequence == 1,
+                       definition_t.c.hierarchy_id == master_t.c.hierarchy_id,
+                       price_t.c.price_sequence == 1,
+                       price_t.c.hierarchy_id == master_t.c.hierarchy_id)
+                .order_by(definition_t.c.id, price_t.c.id).limit(1)
+                .correlate(master_t).scalar_subquery())
+        self.conn.execute(master_t.update().where(
+            which, master_t.c.hierarchy_id.in_(self.place.org_nodes), main.is_not(None),
+            master_t.c.default_price.is_distinct_from(main),
+        ).values(default_price=main, revision=master_t.c.revision + 1, last_saved=self.stamp,
+                 change_no=self.change_no))
+
+
+def _rows(records: Iterator[list[str]], work: _Import, failures: list[tuple[_Row, str]]) -> Iterator[_Row]:
+    """The file's data rows, converted and counted; a row that does not convert goes to ``failures``."""
+    header = work.header
+    parsers = header.parsers
+    width = len(parsers)
+    id_pos, action_pos = header.id_pos, header.action_pos
+    num = 0
+    for raw in records:
+        if not raw:
+            continue  # a blank line
+        num += 1
+        work.total = num
+        if len(raw) != width:
+            failures.append((_Row(num, raw, [], None, UPSERT), f"The row has {len(raw)} fields, the header {width}"))
+            continue
+        try:
+            vals = [parse(text) if text else None for parse, text in zip(parsers, raw, strict=True)]
+        except ValueError:
+            failures.append((_Row(num, raw, [], None, UPSERT), _conversion_error(raw, header)))
+            continue
+        action = vals[action_pos] if action_pos is not None else None
+        yield _Row(num, raw, vals, vals[id_pos] if id_pos is not None else None, action or UPSERT)
+
+
+def _conversion_error(raw: list[str], header: _Header) -> str:
+    problems = []
+    for name, parse, text in zip(header.names, header.parsers, raw, strict=True):
+        if not text:
+            continue
+        try:
+            parse(text)
+        except ValueError as exc:
+            problems.append(f"{name.strip()} {exc}")
+    return "; ".join(problems)
+
+
+def import_csv(conn: Connection, kind: InterchangeType, scope: Scope, source: Iterable[bytes], *,
+               failure_threshold: float, snapshot: Callable[[bytes], None],
+               errors: Callable[[bytes], None]) -> ImportOutcome:
+    """Import a CSV file (``source``: its bytes in pieces) of ``kind`` into the scope.
+
+    ``failure_threshold`` is the share of failed rows (0.0-1.0) an import may have and still keep its
+    good rows: no failure ends Complete (4), failed/total <= threshold CompletedWithErrors (5), more
+    Error (6) with nothing written. ``errors`` always receives the error file (the header, RowNumber,
+    Error, then one line per failed row); ``snapshot`` receives, unless the import ends in Error, a
+    CSV that restores the rows as they were when imported. Both are called after the data writes, in
+    the caller's transaction, which the engine never commits.
+
+    Raises Invalid, with nothing written, for a type that is not importable, a scope that does not
+    fit the organization, and a file that is not UTF-8 CSV, has no header or whose header names an
+    unknown column, a column twice, or lacks a mandatory column.
+    """
+    if not kind.importable:
+        raise Invalid.field("ObjectType", f"{kind.short_name} cannot be imported", "NotImportable")
+    place = resolve(conn, scope)
+    binding = bind(kind)
+    records = read_csv(source)
+    names = next(records, None)
+    if not names or not any(n.strip() for n in names):
+        raise Invalid("The file has no header row", code="MissingHeader")
+    header = _read_header(binding, names, place.language)
+    work = _Import(conn, binding, place, header)
+    savepoint = conn.begin_nested()
+    try:
+        batch: list[_Row] = []
+        failures: list[tuple[_Row, str]] = []
+        for row in _rows(records, work, failures):
+            batch.append(row)
+            if len(batch) >= BATCH:
+                work.run_batch(batch, failures)
+                batch = []
+        work.run_batch(batch, failures)
+        work.update_main_prices()
+        total = work.total
+    except BaseException:
+        savepoint.rollback()
+        _close(work)
+        raise
+    if total and work.failed / total > failure_threshold:
+        savepoint.rollback()
+        status = ERROR
+        message = (f"{work.failed} of {total} rows failed, more than the threshold of {failure_threshold:.0%}: "
+                   "nothing was imported")
+    else:
+        savepoint.commit()
+        status = COMPLETE if not work.failed else COMPLETED_WITH_ERRORS
+        message = f"{total - work.failed} of {total} rows imported" + (f", {work.failed} failed" if work.failed else "")
+    try:
+        work.errors.copy_to(errors)
+        if status != ERROR:
+            work.undo_inserts.copy_to(snapshot)
+            work.undo_changes.copy_to(snapshot)
+    finally:
+        _close(work)
+    return ImportOutcome(total, work.failed, status, message)
+
+
+def _close(work: _Import) -> None:
+    work.errors.close()
+    work.undo_inserts.close()
+    work.undo_changes.close()
