@@ -148,7 +148,7 @@ def _check(conn: Connection, principal: OrgPrincipal, spec: RequestSpec) -> Inte
         try:
             transfer.parse_number_filter(spec.object_number_filter)
         except Invalid as exc:
-            problems.append(("ObjectNumberFilter", str(exc)))
+            problems.append(("ObjectNumberFilter", f"ObjectNumberFilter: {exc}"))
     if kind is not None:
         names = {c.name.lower() for c in kind.columns}
         for member in spec.members or []:
