@@ -78,6 +78,11 @@ def serve(
     if _prepare(db, demo=not no_demo):
         console.print("Loaded the demo data set (log in as [bold]Admin[/bold] / [bold]password[/bold]).")
     db.dispose()
+    if not no_demo:
+        from .demo.sample_downloads import install_demo_downloads
+
+        # The Symphony Download Service's sample files, unless the operator has put files there.
+        install_demo_downloads(settings.downloads_dir)
     # Worker processes build their own settings from the environment.
     os.environ["BACKOFFICE_DATABASE_URL"] = settings.database_url
     os.environ["BACKOFFICE_RUN_WORKER"] = "0" if no_worker else "1"

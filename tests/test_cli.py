@@ -60,3 +60,26 @@ def test_serve_refuses_a_bad_configuration_file_clearly(tmp_path: Path) -> None:
                                                      "BACKOFFICE_CONFIG_DIR": str(config)})
     assert result.exit_code == 1
     assert "Cannot start" in result.output and "WebService.config" in result.output
+
+
+def test_export_and_import_through_the_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert runner.invoke(app, ["demo", "--database", url]).exit_code == 0
+    exported = runner.invoke(app, ["export", "MajorGroup", "--org", "DEMO", "--filter", "1-3", "--database", url])
+    assert exported.exit_code == 0, exported.output
+    lines = exported.stdout.splitlines()
+    assert lines[0] == "Id,ObjectNumber,HierarchyId,Name,ReportGroup"
+    assert [line.split(",")[3] for line in lines[1:]] == ["Food", "Beverage", "Retail"]
+    assert "Complete (4); 3 rows" in exported.stderr
+    enterprise = lines[1].split(",")[2]
+    rows = [f",{700 + n},{enterprise},Group {n},{n}" for n in range(12)] + [f",800,{enterprise},Broken,x"]
+    source = tmp_path / "groups.csv"
+    source.write_text("\r\n".join([lines[0], *rows]) + "\r\n", encoding="utf-8")
+    imported = runner.invoke(app, ["import", "MajorGroup", str(source), "--org", "DEMO", "--database", url])
+    assert imported.exit_code == 0, imported.output
+    assert "CompletedWithErrors (5); 13 rows, 1 failed" in imported.stderr
+    assert "Failed rows" in imported.stderr and "ReportGroup" in imported.stderr
+    again = runner.invoke(app, ["export", "MajorGroup", "--org", "DEMO", "--filter", "700-800", "--database", url])
+    assert len(again.stdout.splitlines()) == 13
+    unknown = runner.invoke(app, ["export", "MajorGroup", "--org", "NOWHERE", "--database", url])
+    assert unknown.exit_code == 1

@@ -299,8 +299,8 @@ def zip_emc_files(call: Call) -> Reply:
         if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
             raise shapes.WireError("The request body is a JSON array of EMC file names (or empty for all)")
         names = value
-    content = _downloads(call).zip_emc_files(names)
-    return Reply(chunks=[content], as_array=False, content_type="application/zip", filename="EMCClientFiles.zip")
+    return Reply(chunks=_downloads(call).stream_emc_zip(names), as_array=False, content_type="application/zip",
+                 filename="EMCClientFiles.zip")
 
 
 def emc_manifest(call: Call) -> Reply:
@@ -308,8 +308,9 @@ def emc_manifest(call: Call) -> Reply:
 
 
 def binaries(call: Call) -> Reply:
-    name, content = _downloads(call).binary(call.params.get("downloadType", ""))
-    return Reply(chunks=[content], extra={"Content-Disposition": f'inline; filename="{name}"'})
+    # Bytes, as the document's example shows: a JSON array of numbers.
+    name, _, content = _downloads(call).stream_binary(call.params.get("downloadType", ""))
+    return Reply(chunks=content, extra={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 def self_update_version(call: Call) -> Reply:
