@@ -41,7 +41,8 @@ def test_s23_unknown_or_hostile_names(symphony: Symphony, names: object, status:
 
 def test_s24_manifest_s25_binaries_s26_version(symphony: Symphony, settings: Settings) -> None:
     manifest = symphony.get("GetEMCManifest/Admin/DEMO", base=DOWNLOAD)
-    assert manifest.status_code == 200 and manifest.content == (settings.downloads_dir / "EMC/manifest.xml").read_bytes()
+    assert manifest.status_code == 200
+    assert manifest.content == (settings.downloads_dir / "EMC/manifest.xml").read_bytes()
     for kind, folder in (("CALWin", "CALWin"), ("calandroid", "CALAndroid"), ("EMC", "EMC")):
         answer = symphony.get(f"GetBinaries/Admin/{kind}/DEMO", base=DOWNLOAD)
         assert answer.status_code == 200 and answer.text.startswith("[")
