@@ -234,7 +234,8 @@ def test_extract_byte_array_matches_an_escaped_member_name_and_keeps_a_bom() -> 
 
 
 def test_extract_byte_array_skips_strings_and_nested_values_holding_brackets() -> None:
-    body = b'{"A":"]}[{\\"","B":[[1,{"c":"]"}],[]],"C":{"d":{"e":"}"}},"D":[7],"E":-1.5e3,"F":true}'
+    body = (b'{"A":"]}[{\\"","B":[[1,{"c":"]"}],[]],"C":{"d":{"e":"}"}},"G":"ends in a backslash\\\\",'
+            b'"D":[7],"E":-1.5e3,"F":true}')
     rest, data = wcf.extract_byte_array(body, "D")
     assert data == b"\x07"
     assert json.loads(rest) == {**json.loads(body), "D": None}
@@ -257,6 +258,8 @@ def test_extract_byte_array_skips_strings_and_nested_values_holding_brackets() -
     (b'{"D":[1,2,]}', r"D: the array ends with a comma"),
     (b'{"D":[1 2]}', r"D\[0\]: numbers must be separated by commas"),
     (b'{"D":[01]}', r"D\[0\] is '01'; JSON numbers have no leading zeros"),
+    (b'{"D":[1,\x0c2]}', r"D\[1\] is '\\x0c2'"),
+    (b'{"D":[1,\xc3\xa9]}', r"D\[1\] is '\xe9'"),
     (b'{"D":[1,2', r"D: the array is never closed"),
     (b'{"D":"QmFz"}', r'D must be an array of numbers 0-255 or null, not "QmFz"'),
     (b'{"D":5}', r"D must be an array of numbers 0-255 or null, not 5"),
