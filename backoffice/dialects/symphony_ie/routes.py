@@ -27,7 +27,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from ...core import errors
+from ...core import downloads, errors
 from ...core.auth import tokens
 from ...core.store import Database
 from ...settings import Settings
@@ -122,7 +122,9 @@ _BY_NAME = {(op.service.lower(), op.name.lower()): op for op in OPERATIONS}
 _SERVICES = {s.lower(): s for s in (SECURITY, DATA, DOWNLOAD)}
 
 FAULT_STATUS = {errors.NotFound: 404, errors.Invalid: 400, errors.Conflict: 409, errors.Forbidden: 403,
-                errors.Unauthenticated: 401}
+                errors.Unauthenticated: 401,
+                # The downloads directory is the operator's to set up: a mistake there is the server's.
+                downloads.DownloadsMisconfigured: 500, downloads.DownloadTooLarge: 500}
 
 
 class Dispatch(Exception):
