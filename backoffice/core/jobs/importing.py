@@ -640,7 +640,7 @@ class _Import:
     def _new_l10n(self, row: _Row, current: str | None) -> str | None:
         h = self.header
         if h.translations_pos is not None:
-            return row.vals[h.translations_pos]  # type: ignore[no-any-return]
+            return row.vals[h.translations_pos]
         return _merge_l10n(current, self.language, {h.columns[p].name: row.vals[p]  # type: ignore[union-attr]
                                                     for p in h.to_l10n})
 
