@@ -21,6 +21,7 @@ from .dialects.jiwa.routes import register_jiwa
 from .dialects.servicestack.auth import register_auth
 from .dialects.servicestack.host import ServiceStackHost
 from .dialects.servicestack.meta import register_meta
+from .dialects.symphony_ie.routes import SymphonyImportExport
 from .settings import Settings
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -53,7 +54,11 @@ def create_app(settings: Settings, *, db: Database | None = None, run_worker: bo
     register_meta(host)
     worker_wanted = settings.run_worker if run_worker is None else run_worker
 
+    symphony_ie = SymphonyImportExport(database, settings)
+
     async def endpoint(request: Request) -> Response:
+        if symphony_ie.matches(request.url.path):
+            return await symphony_ie.handle(request)
         return await host.handle(request)
 
     @asynccontextmanager

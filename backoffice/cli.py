@@ -296,3 +296,127 @@ def outbox_command(
     for message in messages:
         console.print(f"{message.id}  {message.date:%Y-%m-%d %H:%M:%S}  {message.to}  {message.subject}",
                       highlight=False, soft_wrap=True, markup=False)
+
+
+# --- Symphony import and export, through the same job engine as the API -----------------------
+
+OrgOption = Annotated[str, typer.Option("--org", help="The organization (its orgCode)")]
+UserOption = Annotated[str | None, typer.Option("--user", help="The member acting (default: the first)")]
+err_console = Console(stderr=True)
+
+
+def _run_request(db: Database, request_id: int, total: int | None, label: str) -> None:
+    """Run the request's job here (as the worker would) with a progress bar on stderr."""
+    import threading
+
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .core.jobs import requests
+    from .core.jobs.worker import run_pending
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=False) as progress:
+        task = progress.add_task(label, total=total)
+        requests.watch(request_id, lambda done: progress.update(task, completed=done))
+        worker = threading.Thread(target=run_pending, args=(db,), kwargs={"kinds": [requests.JOB_KIND]})
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.1)
+        requests.watch(request_id, None)
+        if total is not None:
+            progress.update(task, completed=total)
+
+
+def _report(db: Database, principal: object, request_id: int) -> int:
+    """Print the request's outcome and failed rows on stderr; returns the exit code."""
+    import csv
+    import io
+
+    from .core.jobs import requests
+
+    with db.read() as conn:
+        record = requests.get(conn, principal, request_id)  # type: ignore[arg-type]
+        failed: list[dict[str, str]] = []
+        if record.operation == requests.IMPORT and record.status in (requests.COMPLETED_WITH_ERRORS, requests.ERROR):
+            try:
+                text = b"".join(requests.file(conn, principal, request_id, "errors")).decode()  # type: ignore[arg-type]
+                failed = list(csv.DictReader(io.StringIO(text)))
+            except errors.NotFound:
+                failed = []
+    err_console.print(f"Request {request_id}: {requests.STATUS_NAMES[record.status]} ({record.status}); "
+                      f"{record.rows_total or 0} rows, {record.rows_failed or 0} failed. {record.message or ''}",
+                      highlight=False)
+    if failed:
+        table = Table("Row", "Error", title="Failed rows")
+        for row in failed[:50]:
+            table.add_row(row.get("RowNumber", ""), row.get("Error", ""))
+        err_console.print(table)
+    return 0 if record.status in (requests.COMPLETE, requests.COMPLETED_WITH_ERRORS) else 1
+
+
+@app.command("export")
+def export_command(
+    object_type: Annotated[str, typer.Argument(help="The object type, e.g. MenuItemPrice")],
+    org: OrgOption,
+    user: UserOption = None,
+    hierarchy: Annotated[int | None, typer.Option(help="Hierarchy node id (default: the Enterprise)")] = None,
+    level: Annotated[int, typer.Option(help="0 node, 1 with ancestors, 2 with inherited, 3 both")] = 0,
+    numbers: Annotated[str | None, typer.Option("--filter", help="Object numbers, e.g. 1-200,230")] = None,
+    language: Annotated[int | None, typer.Option(help="Language id for names")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Export an object type of an organization as CSV on stdout (progress and outcome on stderr)."""
+    import sys
+
+    from .core.auth import tokens
+    from .core.jobs import requests
+
+    db = _db(database)
+    try:
+        with db.write() as conn:
+            principal = tokens.member_principal(conn, org, user)
+            request_id, _ = requests.submit(conn, principal, requests.RequestSpec(
+                requests.EXPORT, object_type, hier_struc_id=hierarchy, level=level, object_number_filter=numbers,
+                language_id=language, origin=requests.INTERNAL_APPLICATION, request_name="backoffice export"))
+        _run_request(db, request_id, None, f"Exporting {object_type}")
+        code = _report(db, principal, request_id)
+        if code == 0:
+            with db.read() as conn:
+                for chunk in requests.file(conn, principal, request_id, "output"):
+                    sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+    except errors.CoreError as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+@app.command("import")
+def import_command(
+    object_type: Annotated[str, typer.Argument(help="The object type, e.g. MenuItemPrice")],
+    file: Annotated[str, typer.Argument(help="The CSV file to import")],
+    org: OrgOption,
+    user: UserOption = None,
+    hierarchy: Annotated[int | None, typer.Option(help="Hierarchy node id (default: the Enterprise)")] = None,
+    language: Annotated[int | None, typer.Option(help="Language id for names")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Import a CSV file of an object type into an organization; prints the request id, its status
+    and the failed rows."""
+    from pathlib import Path
+
+    from .core.auth import tokens
+    from .core.jobs import requests
+
+    data = Path(file).read_bytes()
+    db = _db(database)
+    try:
+        with db.write() as conn:
+            principal = tokens.member_principal(conn, org, user)
+            request_id, _ = requests.submit(conn, principal, requests.RequestSpec(
+                requests.IMPORT, object_type, hier_struc_id=hierarchy, language_id=language,
+                origin=requests.INTERNAL_APPLICATION, request_name=f"backoffice import {Path(file).name}", data=data))
+        _run_request(db, request_id, len(data), f"Importing {Path(file).name}")
+        code = _report(db, principal, request_id)
+    except errors.CoreError as exc:
+        _fail(exc)
+    raise typer.Exit(code)

@@ -33,12 +33,19 @@ class Settings:
     # Stateful (held) business objects are dropped when idle this long.
     draft_ttl_seconds: int = 60 * 60 * 8
     max_body_bytes: int = 10 * 1024 * 1024
+    # Symphony import requests carry whole files (as JSON byte arrays, ~3.6 bytes per file byte).
+    import_max_bytes: int = 512 * 1024 * 1024
+    # Lifetime of a Symphony Import/Export token (from its issue; the document says "short-lived").
+    token_ttl_seconds: int = 30 * 60
     # Largest page an AutoQuery answers when the caller asks for more (ServiceStack MaxLimit).
     max_page_size: int = 1000
     secure_cookies: bool = False
     # Where the vendor configuration files live (Galaxy's WebService.config and AliasMap.xml, ...).
     # Empty: <var_dir>/config.
     config_dir: Path = Path("")
+    # The client software the Symphony Download Service hands out (core/downloads.py describes the
+    # layout). Empty: <var_dir>/downloads.
+    downloads_dir: Path = Path("")
     # The language metadata and enum display values are given in when the client does not ask
     # (Accept-Language). Galaxy is a Greek system and its document shows Greek labels.
     language: str = "el"
@@ -56,6 +63,8 @@ class Settings:
             object.__setattr__(self, "database_url", _default_database_url(self.var_dir))
         if self.config_dir == Path(""):
             object.__setattr__(self, "config_dir", self.var_dir / "config")
+        if self.downloads_dir == Path(""):
+            object.__setattr__(self, "downloads_dir", self.var_dir / "downloads")
         if self.smtp_security not in SECURITY:
             raise ValueError(f"BACKOFFICE_SMTP_SECURITY must be one of {', '.join(SECURITY)}")
 
@@ -73,12 +82,14 @@ class Settings:
             values["var_dir"] = Path(env["BACKOFFICE_VAR_DIR"])
         if "BACKOFFICE_CONFIG_DIR" in env:
             values["config_dir"] = Path(env["BACKOFFICE_CONFIG_DIR"])
+        if "BACKOFFICE_DOWNLOADS_DIR" in env:
+            values["downloads_dir"] = Path(env["BACKOFFICE_DOWNLOADS_DIR"])
         if "BACKOFFICE_LANGUAGE" in env:
             values["language"] = env["BACKOFFICE_LANGUAGE"]
         if "BACKOFFICE_DATABASE_URL" in env:
             values["database_url"] = env["BACKOFFICE_DATABASE_URL"]
         for name in ("port", "workers", "session_ttl_seconds", "draft_ttl_seconds", "max_body_bytes",
-                     "max_page_size", "smtp_port"):
+                     "max_page_size", "smtp_port", "import_max_bytes", "token_ttl_seconds"):
             key = f"BACKOFFICE_{name.upper()}"
             if key in env:
                 values[name] = int(env[key])

@@ -13,7 +13,7 @@ from .auth import Principal
 from .catalog import CATALOG
 from .clock import now
 from .errors import Conflict, FieldError
-from .numbering import next_change, next_number
+from .numbering import next_change, next_number, reserve
 from .records import GIVEN, Doc, Notice, RuleContext, delete_guard, new_key, rule
 from .store.tables import ENTITY_TABLES
 
@@ -422,3 +422,35 @@ def _complete_line(ctx: RuleContext, kind: str, line: Doc, debtor_id: str | None
 
 def _line_key(kind: str) -> str:
     return CATALOG.entity(f"{kind}Line").key
+
+
+_node = ENTITY_TABLES["HierarchyNode"]
+_definition = ENTITY_TABLES["MenuItemDefinition"]
+_menu_price = ENTITY_TABLES["MenuItemPrice"]
+
+
+@rule("InventoryItem")
+def menu_item_master(ctx: RuleContext) -> None:
+    """Every item is a Symphony menu item master: a new one gets its object id and, when an
+    organization exists, a place at the first organization's Enterprise with the next object number.
+    A changed selling price is the master's main price (sequence 1 of its first definition there)."""
+    new, conn = ctx.new, ctx.conn
+    if ctx.creating and not new.get("menu_item_id"):
+        new["menu_item_id"] = reserve(conn, "SymphonyObject")
+        if new.get("hierarchy_id") is None:
+            new["hierarchy_id"] = conn.execute(sa.select(
+                _first_of(_node.c.id, _node.c.parent_id.is_(None), order=(_node.c.org_id, _node.c.id)))).scalar()
+        if new.get("hierarchy_id") is not None and new.get("object_number") is None:
+            highest = conn.execute(sa.select(sa.func.max(_inventory.c.object_number))
+                                   .where(_inventory.c.hierarchy_id == new["hierarchy_id"])).scalar()
+            new["object_number"] = (highest or 0) + 1
+    old_price = (ctx.old or {}).get("default_price")
+    if not ctx.creating and new.get("default_price") != old_price and new.get("hierarchy_id") is not None:
+        first_definition = (sa.select(_definition.c.id).where(
+            _definition.c.menu_item_master_id == new.get("menu_item_id"), _definition.c.definition_sequence == 1,
+            _definition.c.hierarchy_id == new["hierarchy_id"]).scalar_subquery())
+        conn.execute(_menu_price.update().where(
+            _menu_price.c.menu_item_def_id == first_definition, _menu_price.c.price_sequence == 1,
+            _menu_price.c.hierarchy_id == new["hierarchy_id"],
+        ).values(price=new.get("default_price"), revision=_menu_price.c.revision + 1, last_saved=now(),
+                 change_no=next_change(conn)))

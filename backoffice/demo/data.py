@@ -19,6 +19,7 @@ from ..core.auth.service import add_user, find_staff
 from ..core.records import NEW_KEY
 from ..core.store.tables import ENTITY_TABLES
 from .galaxy import load_galaxy_documents, load_galaxy_reference
+from .symphony import create_demo_org, load_symphony
 
 ADMIN_PASSWORD = "password"
 BASE_DATE = datetime(2026, 1, 5, 9, 0, 0)
@@ -54,6 +55,8 @@ def load_demo(conn: Connection) -> None:
     """Fill an empty database with the demo back office."""
     admin_id = add_user(conn, "Admin", ADMIN_PASSWORD)
     add_user(conn, "Sarah", "sarah-password", first_name="Sarah", surname="Jones")
+    # The Symphony organization first: the items below become its menu item masters.
+    create_demo_org(conn)
     admin_row = find_staff(conn, "Admin")
     actor = Principal(kind="staff", staff_id=admin_id, username=admin_row.username)
 
@@ -197,3 +200,4 @@ def load_demo(conn: Connection) -> None:
                inv_remit_no=f"{90000 + n}", revision=1, last_saved=BASE_DATE + timedelta(days=n))
 
     load_galaxy_documents(conn, create, actor)
+    load_symphony(conn)

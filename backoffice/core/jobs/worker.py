@@ -15,11 +15,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from .. import drafts
+from ..auth import tokens
 from ..clock import now
 from ..reports import engine as _report_engine  # noqa: F401  (imported to register the report job handler)
 from ..store import Database
 from ..store.tables import auth_session
-from . import queue
+from . import queue, schedules
+from . import requests as _requests  # noqa: F401  (imported to register the import/export job handler)
 from .queue import run_pending  # run every due job now, in this thread (tests, commands)
 
 __all__ = ["Worker", "housekeeping", "run_pending"]
@@ -37,7 +39,8 @@ def housekeeping(db: Database, *, draft_idle: timedelta, job_retention: timedelt
         sessions = conn.execute(auth_session.delete().where(auth_session.c.expires_at < now())).rowcount or 0
         held = drafts.expire(conn, draft_idle)
         jobs = queue.purge(conn, job_retention)
-    return {"sessions": sessions, "drafts": held, "jobs": jobs}
+        tokens_gone = tokens.purge(conn)
+    return {"sessions": sessions, "drafts": held, "jobs": jobs, "tokens": tokens_gone}
 
 
 class Worker:
@@ -48,12 +51,13 @@ class Worker:
     """
 
     def __init__(self, db: Database, *, draft_idle: timedelta, interval: float = 60.0, job_poll: float = 0.5,
-                 run_jobs: bool = True) -> None:
+                 run_jobs: bool = True, schedule_interval: float = 30.0) -> None:
         self.db = db
         self.draft_idle = draft_idle
         self.interval = interval
         self.job_poll = job_poll
         self.run_jobs = run_jobs
+        self.schedule_interval = schedule_interval
         self.worker_id = queue.worker_name("worker")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -70,7 +74,14 @@ class Worker:
 
     def run_forever(self) -> None:
         next_housekeeping = 0.0
+        next_schedules = 0.0
         while not self._stop.is_set():
+            if time.monotonic() >= next_schedules:
+                try:
+                    schedules.tick(self.db)
+                except sa.exc.SQLAlchemyError:
+                    log.exception("starting scheduled requests failed; will retry")
+                next_schedules = time.monotonic() + self.schedule_interval
             if time.monotonic() >= next_housekeeping:
                 try:
                     removed = self.run_once()
