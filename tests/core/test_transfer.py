@@ -411,16 +411,18 @@ def test_decimals_use_a_point_and_no_exponent(db: Database, world: World) -> Non
 
 def test_export_streams_into_a_chunk_writer_on_the_same_connection(db: Database, world: World) -> None:
     with db.write() as conn:
-        for number in range(1, 3001):
-            _major(conn, world.rvc, number, f"Group {number} " + "x" * 400)
+        first = reserve(conn, "SymphonyObject", 12000)
+        conn.execute(major_t.insert(), [
+            {"id": first + n, "hierarchy_id": world.rvc, "object_number": n, "name": f"Group {n} " + "x" * 80,
+             "report_group": None, "revision": 1, "last_saved": now(), "change_no": 1} for n in range(12000)])
         request_id = _request(conn, world)
         writer = ChunkWriter(conn, request_id, "output")
         count = export_csv(conn, MAJOR, scope(world, world.rvc), members=None, sort=None, number_filter=None,
                            data_since=None, sink=writer.write)
         writer.close()
         data = b"".join(iter_chunks(conn, request_id, "output"))
-    assert count == 3000 and len(data) > 1 << 20
-    assert len(rows_of(data)) == 3000
+    assert count == 12000 and len(data) > 1 << 20
+    assert len(rows_of(data)) == 12000
 
 
 # --- import: matching --------------------------------------------------------------------------------
