@@ -17,6 +17,7 @@ import csv
 import io
 import math
 import tempfile
+from decimal import Decimal
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
@@ -128,8 +129,8 @@ class CsvSink:
 def format_decimal(value: float) -> str:
     """A decimal as plain digits with '.': never an exponent, ``12.5``, ``12`` for whole numbers."""
     text = repr(value)
-    if "e" in text or "n" in text:  # 1e+16, 1e-05 (inf and nan are never stored)
-        text = format(value, "f") if abs(value) >= 1 else f"{value:.17f}".rstrip("0")
+    if "e" in text:  # 1e+16, 1e-05: the same shortest digits, written out
+        text = format(Decimal(text), "f")
     if text.endswith(".0"):
         text = text[:-2]
     return text
@@ -209,7 +210,10 @@ def int_parser(low: int, high: int) -> Callable[[str], int]:
     """Parses a whole number in [low, high]; ``int()`` alone would also take '1_000' and non-ASCII digits."""
 
     def parse(text: str) -> int:
-        value = int(text)
+        try:
+            value = int(text)
+        except ValueError:
+            value = high + 1
         if not low <= value <= high or "_" in text or not text.isascii():
             raise ValueError(f"'{text}' is not a whole number between {low} and {high}")
         return value
@@ -218,7 +222,10 @@ def int_parser(low: int, high: int) -> Callable[[str], int]:
 
 
 def parse_decimal(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
     if not math.isfinite(value) or "_" in text or not text.isascii():
         raise ValueError(f"'{text}' is not a decimal number")
     return value

@@ -88,7 +88,9 @@ def export_csv(conn: Connection, kind: InterchangeType, scope: Scope, *, members
     languages = [(i, c.name) for i, c in enumerate(columns) if translated and c.translated]
     language_key = str(place.language)
     count = 0
-    result = conn.execution_options(stream_results=True, yield_per=PARTITION).execute(query)
+    # Options on the statement, not the connection (Connection.execution_options() changes the
+    # connection itself, and the sink may write on it): a server-side cursor on PostgreSQL.
+    result = conn.execute(query.execution_options(stream_results=True, yield_per=PARTITION))
     try:
         for partition in result.partitions():
             count += len(partition)

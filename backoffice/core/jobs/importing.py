@@ -105,7 +105,7 @@ def _translations_parser(kind: InterchangeType) -> Callable[[str], str | None]:
             for name, item in texts.items():
                 if name not in names or not isinstance(item, str):
                     raise ValueError(f"names '{name}', which is not a translated column, or holds a non-text value")
-        return _dump_l10n(value)
+        return text  # kept as written: a snapshot gives back exactly what was stored
 
     return parse
 
@@ -396,7 +396,13 @@ class _Import:
                                              "outside the request's node")
                     continue
             else:
-                target = by_key.get(tuple(row.vals[p] for p in h.key_pos))
+                key = tuple(row.vals[p] for p in h.key_pos)
+                target = by_key.get(key)
+                if target is not None:
+                    earlier = touched.get(target[id_field])
+                    if earlier is not None and (earlier.action == DELETE or key != tuple(
+                            earlier.vals[p] for p in h.key_pos)):
+                        target = None  # an earlier row of the batch took that row away from this key
                 if target is None and row.action == DELETE:
                     continue
             if target is not None:
@@ -475,8 +481,11 @@ class _Import:
         self._insert(inserts, new_ids)
 
         failures.sort(key=lambda item: item[0].num)
+        width = len(h.names)
         for row, message in failures:
-            self.errors.csv.write([*row.raw, row.num, message])
+            # Cut or padded to the header's width, so RowNumber and Error stay in their columns.
+            fields = row.raw[:width] + [""] * (width - len(row.raw))
+            self.errors.csv.write([*fields, row.num, message])
         self.failed += len(failures)
         failures.clear()
 
@@ -640,7 +649,7 @@ class _Import:
     def _new_l10n(self, row: _Row, current: str | None) -> str | None:
         h = self.header
         if h.translations_pos is not None:
-            return row.vals[h.translations_pos]  # type: ignore[no-any-return]
+            return row.vals[h.translations_pos]
         return _merge_l10n(current, self.language, {h.columns[p].name: row.vals[p]  # type: ignore[union-attr]
                                                     for p in h.to_l10n})
 
