@@ -220,6 +220,12 @@ def _coerce(entity: Entity, name: str, value: Any, errors: list[FieldError]) -> 
                 raise TypeError
             if f.enum and isinstance(value, str) and not value.lstrip("-").isdigit():
                 return CATALOG.enums[f.enum].by_name(value).code
+            if f.big:
+                # 64-bit ids: never through a float, which holds only 53 bits exactly.
+                whole = int(value) if isinstance(value, int) else int(str(value).strip())
+                if not -(2 ** 63) <= whole < 2 ** 63:
+                    raise ValueError
+                return whole
             number = float(value)
             if number != number or number in (float("inf"), float("-inf")) or number != int(number):
                 raise ValueError
@@ -353,7 +359,14 @@ def resolve_references(conn: Connection, entity: Entity, doc: Doc, errors: list[
             doc[f.name] = found
         elif value not in (None, "") and not f.system:
             t = table_of(target)
-            exists = conn.execute(sa.select(t.c[target.key]).where(t.c[target.key] == str(value))).first()
+            key_value: object = str(value)
+            if target.field(target.key).type is FieldType.INT:
+                try:
+                    key_value = int(value)
+                except (TypeError, ValueError):
+                    errors.append(FieldError(prefix + f.name, "NotFound", f"No {target.name} with key {value}"))
+                    continue
+            exists = conn.execute(sa.select(t.c[target.key]).where(t.c[target.key] == key_value)).first()
             if exists is None:
                 errors.append(FieldError(prefix + f.name, "NotFound", f"No {target.name} with key {value}"))
     for child in entity.children:
