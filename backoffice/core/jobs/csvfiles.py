@@ -17,8 +17,8 @@ import csv
 import io
 import math
 import tempfile
-from decimal import Decimal
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from typing import IO, Any
 
 import sqlalchemy as sa
