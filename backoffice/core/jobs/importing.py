@@ -39,6 +39,8 @@ from .csvfiles import (
     INT32,
     INT64,
     Spool,
+    column_parser,
+    few_collections,
     format_decimal,
     int_parser,
     parse_bool,
@@ -124,6 +126,8 @@ class _Header:
 
     names: list[str]
     parsers: list[Callable[[str], Any]]
+    # Per position, a converter of a whole column (see csvfiles.column_parser), or None.
+    column_parsers: list[Callable[[list[str]], list[Any]] | None]
     columns: list[InterchangeColumn | None]  # None: ImportAction, Translations or an ExportOnly column
     id_pos: int | None
     action_pos: int | None
@@ -178,7 +182,10 @@ def _read_header(binding: Binding, names: list[str], language: int) -> _Header:
     reference = {"MenuItemDefinition": "menu_item_master_id", "MenuItemPrice": "menu_item_def_id"}.get(kind.entity)
     by_field = {c.field: pos for pos, c in enumerate(columns) if c is not None}
     header = _Header(
-        names=names, parsers=parsers, columns=columns, id_pos=id_pos, action_pos=action_pos,
+        names=names, parsers=parsers, columns=columns,
+        column_parsers=[column_parser(c.kind, binding.field_length(c)) if c is not None else None
+                        for c in columns],
+        id_pos=id_pos, action_pos=action_pos,
         translations_pos=translations_pos,
         key_pos=tuple(positions[n.lower()] for n in kind.natural_key),
         hierarchy_pos=by_field["hierarchy_id"],
@@ -228,7 +235,7 @@ class _Row:
 
     __slots__ = ("num", "raw", "vals", "rid", "action", "key")
 
-    def __init__(self, num: int, raw: list[str], vals: list[Any], rid: int | None, action: int,
+    def __init__(self, num: int, raw: list[str], vals: tuple[Any, ...], rid: int | None, action: int,
                  key: tuple[Any, ...] = ()) -> None:
         self.num = num
         self.raw = raw
@@ -722,7 +729,7 @@ class _Import:
                 extra = [new_id, l10n, uuid.uuid4().hex, f"MI-{new_id}"]
             else:
                 extra = [new_id, l10n, None, None]
-            params.append(pick(vals + extra + constants))
+            params.append(pick((*vals, *extra, *constants)))
         self.conn.exec_driver_sql(self.insert_sql, params)
 
     def update_main_prices(self) -> None:
@@ -771,29 +778,68 @@ class _Import:
                  change_no=self.change_no))
 
 
-def _rows(records: Iterator[list[str]], work: _Import, failures: Failures) -> Iterator[_Row]:
-    """The file's data rows, converted and counted; a row that does not convert goes to ``failures``."""
+def _rows(records: Iterator[list[str]], work: _Import, failures: Failures) -> Iterator[list[_Row]]:
+    """The file's data rows in batches of BATCH, converted and counted; a row that does not convert
+    goes to ``failures``.
+
+    A batch is converted column by column (``_convert``); only when a column holds a bad value are
+    its rows converted one by one, to tell which failed and why.
+    """
     header = work.header
-    parsers = header.parsers
-    width = len(parsers)
-    id_pos, action_pos = header.id_pos, header.action_pos
-    row_key = work.row_key
+    width = len(header.parsers)
     num = 0
+    nums: list[int] = []
+    raws: list[list[str]] = []
     for raw in records:
         if not raw:
             continue  # a blank line
         num += 1
         work.total = num
         if len(raw) != width:
-            failures.append((_Row(num, raw, [], None, UPSERT), f"The row has {len(raw)} fields, the header {width}"))
+            failures.append((_Row(num, raw, (), None, UPSERT), f"The row has {len(raw)} fields, the header {width}"))
             continue
-        try:
-            vals = [parse(text) if text else None for parse, text in zip(parsers, raw)]  # noqa: B905 (checked above)
-        except ValueError:
-            failures.append((_Row(num, raw, [], None, UPSERT), _conversion_error(raw, header)))
-            continue
+        nums.append(num)
+        raws.append(raw)
+        if len(raws) >= BATCH:
+            yield _convert(nums, raws, work, failures)
+            nums, raws = [], []
+    yield _convert(nums, raws, work, failures)
+
+
+def _convert(nums: list[int], raws: list[list[str]], work: _Import, failures: Failures) -> list[_Row]:
+    header = work.header
+    if not raws:
+        return []
+    converted: list[list[Any]] = []
+    try:
+        for texts, parse, parse_column in zip(zip(*raws), header.parsers, header.column_parsers):  # noqa: B905
+            column = list(texts)
+            if parse_column is not None and "" not in column:
+                converted.append(parse_column(column))
+            else:
+                converted.append([parse(text) if text else None for text in column])
+    except ValueError:
+        return [row for num, raw in zip(nums, raws, strict=True)
+                if (row := _convert_one(num, raw, work, failures)) is not None]
+    id_pos, action_pos, row_key = header.id_pos, header.action_pos, work.row_key
+    rows = []
+    for num, raw, vals in zip(nums, raws, zip(*converted), strict=True):  # noqa: B905
         action = vals[action_pos] if action_pos is not None else None
-        yield _Row(num, raw, vals, vals[id_pos] if id_pos is not None else None, action or UPSERT, row_key(vals))
+        rows.append(_Row(num, raw, vals, vals[id_pos] if id_pos is not None else None, action or UPSERT,
+                         row_key(vals)))
+    return rows
+
+
+def _convert_one(num: int, raw: list[str], work: _Import, failures: Failures) -> _Row | None:
+    header = work.header
+    try:
+        vals = tuple(parse(text) if text else None for parse, text in zip(header.parsers, raw, strict=True))
+    except ValueError:
+        failures.append((_Row(num, raw, (), None, UPSERT), _conversion_error(raw, header)))
+        return None
+    action = vals[header.action_pos] if header.action_pos is not None else None
+    return _Row(num, raw, vals, vals[header.id_pos] if header.id_pos is not None else None, action or UPSERT,
+                work.row_key(vals))
 
 
 def _conversion_error(raw: list[str], header: _Header) -> str:
@@ -834,16 +880,17 @@ def import_csv(conn: Connection, kind: InterchangeType, scope: Scope, source: It
         raise Invalid("The file has no header row", code="MissingHeader")
     header = _read_header(binding, names, place.language)
     work = _Import(conn, binding, place, header)
+    with few_collections():
+        return _run(conn, work, records, failure_threshold, snapshot, errors)
+
+
+def _run(conn: Connection, work: _Import, records: Iterator[list[str]], failure_threshold: float,
+         snapshot: Callable[[bytes], None], errors: Callable[[bytes], None]) -> ImportOutcome:
     savepoint = conn.begin_nested()
     try:
-        batch: list[_Row] = []
-        failures: list[tuple[_Row, str]] = []
-        for row in _rows(records, work, failures):
-            batch.append(row)
-            if len(batch) >= BATCH:
-                work.run_batch(batch, failures)
-                batch = []
-        work.run_batch(batch, failures)
+        failures: Failures = []
+        for batch in _rows(records, work, failures):
+            work.run_batch(batch, failures)
         work.update_main_prices()
         total = work.total
     except BaseException:
