@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -176,7 +175,9 @@ def export_child(url: str, org_id: int, prop: int, rows: int) -> None:
                            data_since=None, sink=sink)
     seconds = time.perf_counter() - start
     assert count == rows, count
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forked parent's copy.
+    status = Path("/proc/self/status").read_text()
+    peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
     print(json.dumps({"seconds": seconds, "bytes": written, "peak_rss_mb": peak}))
 
 
