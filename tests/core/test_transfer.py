@@ -395,9 +395,9 @@ def test_quoting_only_where_needed_and_any_text_survives(db: Database, world: Wo
     assert data.decode("utf-8") == ('Name\r\n"Fish, chips"\r\n"The ""best"""\r\n"Two\r\nlines"\r\n'
                                     "Ünïcödé — 寿司 🍣\r\nplain\r\n")
     # And the same text comes back through an import.
-    again = (data.replace(b"Name", b"HierarchyId,ObjectNumber,Name", 1)
-             .replace(b"\r\n\"Fish", f"\r\n{world.rvc},30,\"Fish".encode()))
-    assert run_import(db, MAJOR, scope(world, world.rvc), again, threshold=1).outcome.rows_failed == 4
+    back = data.replace(b"Name", b"HierarchyId,ObjectNumber,Name", 1)
+    back = back.replace(b'\r\n"Fish', b'\r\n%d,30,"Fish' % world.rvc)
+    assert run_import(db, MAJOR, scope(world, world.rvc), back, threshold=1).outcome.rows_failed == 4
     assert majors(db, world.rvc)[30] == "Fish, chips"
 
 

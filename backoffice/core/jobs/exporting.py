@@ -15,7 +15,7 @@ from ..catalog.menu import InterchangeColumn, InterchangeType
 from ..clock import naive_utc
 from ..errors import Invalid
 from ..orgs import BASE_LANGUAGE
-from .csvfiles import CsvSink, format_decimal
+from .csvfiles import CsvSink, few_collections, format_decimal
 from .interchange import (
     Scope,
     bind,
@@ -92,25 +92,26 @@ def export_csv(conn: Connection, kind: InterchangeType, scope: Scope, *, members
     # connection itself, and the sink may write on it): a server-side cursor on PostgreSQL.
     result = conn.execute(query.execution_options(stream_results=True, yield_per=PARTITION))
     try:
-        for partition in result.partitions():
-            count += len(partition)
-            if not decimals and not languages:
-                out.writerows(partition)
-                continue
-            rows: list[Any] = []
-            for row in partition:
-                values = list(row)
-                for i in decimals:
-                    if values[i] is not None:
-                        values[i] = format_decimal(values[i])
-                if languages and values[-1]:
-                    names = json.loads(values[-1]).get(language_key) or {}
-                    for i, name in languages:
-                        text = names.get(name)
-                        if text is not None:
-                            values[i] = text
-                rows.append(values[:len(columns)] if translated else values)
-            out.writerows(rows)
+        with few_collections():
+            for partition in result.partitions():
+                count += len(partition)
+                if not decimals and not languages:
+                    out.writerows(partition)
+                    continue
+                rows: list[Any] = []
+                for row in partition:
+                    values = list(row)
+                    for i in decimals:
+                        if values[i] is not None:
+                            values[i] = format_decimal(values[i])
+                    if languages and values[-1]:
+                        names = json.loads(values[-1]).get(language_key) or {}
+                        for i, name in languages:
+                            text = names.get(name)
+                            if text is not None:
+                                values[i] = text
+                    rows.append(values[:len(columns)] if translated else values)
+                out.writerows(rows)
     finally:
         result.close()
     out.flush()

@@ -22,6 +22,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,6 +39,8 @@ from .csvfiles import (
     INT32,
     INT64,
     Spool,
+    column_parser,
+    few_collections,
     format_decimal,
     int_parser,
     parse_bool,
@@ -53,7 +56,6 @@ ACTION_COLUMN = "ImportAction"
 TRANSLATIONS_COLUMN = "Translations"
 UPSERT, DELETE, RESTORE = 0, 1, 2
 _ACTIONS = {"": UPSERT, "upsert": UPSERT, "delete": DELETE, "restore": RESTORE}
-_ACTION_NAMES = {UPSERT: "", DELETE: "Delete", RESTORE: "Restore"}
 # Rows matched and written per round; the lookups of a batch are a few IN-list statements.
 BATCH = 25_000
 # Values per IN list (SQLite allows 32,766 parameters per statement, psycopg 65,535).
@@ -69,10 +71,6 @@ class ImportOutcome:
     rows_failed: int
     status: int
     message: str = ""
-
-
-class _RowFailed(Exception):
-    pass
 
 
 # --- the header ---------------------------------------------------------------------------------
@@ -128,6 +126,8 @@ class _Header:
 
     names: list[str]
     parsers: list[Callable[[str], Any]]
+    # Per position, a converter of a whole column (see csvfiles.column_parser), or None.
+    column_parsers: list[Callable[[list[str]], list[Any]] | None]
     columns: list[InterchangeColumn | None]  # None: ImportAction, Translations or an ExportOnly column
     id_pos: int | None
     action_pos: int | None
@@ -182,7 +182,10 @@ def _read_header(binding: Binding, names: list[str], language: int) -> _Header:
     reference = {"MenuItemDefinition": "menu_item_master_id", "MenuItemPrice": "menu_item_def_id"}.get(kind.entity)
     by_field = {c.field: pos for pos, c in enumerate(columns) if c is not None}
     header = _Header(
-        names=names, parsers=parsers, columns=columns, id_pos=id_pos, action_pos=action_pos,
+        names=names, parsers=parsers, columns=columns,
+        column_parsers=[column_parser(c.kind, binding.field_length(c)) if c is not None else None
+                        for c in columns],
+        id_pos=id_pos, action_pos=action_pos,
         translations_pos=translations_pos,
         key_pos=tuple(positions[n.lower()] for n in kind.natural_key),
         hierarchy_pos=by_field["hierarchy_id"],
@@ -226,17 +229,38 @@ def _merge_l10n(current: str | None, language: str, texts: dict[str, str | None]
 # --- the import -----------------------------------------------------------------------------------
 
 
-@dataclass
 class _Row:
-    num: int
-    raw: list[str]
-    vals: list[Any]
-    rid: int | None
-    action: int
+    """A data row of the file: its number (1 = the first after the header), its fields as read, its
+    converted values by header position, its Id, ImportAction and natural key."""
+
+    __slots__ = ("num", "raw", "vals", "rid", "action", "key")
+
+    def __init__(self, num: int, raw: list[str], vals: tuple[Any, ...], rid: int | None, action: int,
+                 key: tuple[Any, ...] = ()) -> None:
+        self.num = num
+        self.raw = raw
+        self.vals = vals
+        self.rid = rid
+        self.action = action
+        self.key = key
+
+
+def _getter(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A C-speed picker of several positions, always returning a tuple."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda values: (values[only],)
+    return itemgetter(*positions)
+
+
+# A current row as loaded: the snapshot's columns in order, then l10n, then change_no.
+Current = tuple[Any, ...]
+Failures = list[tuple[_Row, str]]
 
 
 class _Import:
-    """One import's state: the scope, the stamps every written row gets, the spooled files."""
+    """One import's state: the scope, the stamps every written row gets, the spooled files, and
+    the statements and pickers made once for the file's header."""
 
     def __init__(self, conn: Connection, binding: Binding, place: Place, header: _Header) -> None:
         self.conn = conn
@@ -248,23 +272,35 @@ class _Import:
         self.language = str(place.language)
         self.stamp = now()
         self.change_no = next_change(conn)
-        stamp_processor = sa.DateTime().bind_processor(conn.dialect)
-        self.db_stamp = stamp_processor(self.stamp) if stamp_processor else self.stamp
+        # Raw DBAPI parameters: the stamp as SQLAlchemy itself would store it (text on SQLite).
+        process = sa.DateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        self.db_stamp = process(self.stamp) if process else self.stamp
         self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         self.total = 0
         self.failed = 0
         self.errors = Spool()
         self.errors.csv.write([*header.names, "RowNumber", "Error"])
         # The snapshot: deletions of inserted rows come first, so restoring frees their keys before
-        # the rows that held them before are put back.
+        # the rows that held them are put back.
         self.undo_inserts = Spool()
         self.undo_changes = Spool()
-        self.snapshot_columns = [c for c in self.kind.columns if not c.export_only]
+        snapshot_columns = [c for c in self.kind.columns if not c.export_only]
         self.snapshot_has_l10n = binding.has_l10n and any(c.translated for c in self.kind.columns)
-        self.undo_inserts.csv.write([c.name for c in self.snapshot_columns]
+        self.undo_inserts.csv.write([c.name for c in snapshot_columns]
                                     + ([TRANSLATIONS_COLUMN] if self.snapshot_has_l10n else []) + [ACTION_COLUMN])
-        self.loaded_fields = [c.field for c in self.snapshot_columns]
-        self.decimal_fields = {c.field for c in self.snapshot_columns if c.kind == "Decimal"}
+        self.loaded_fields = [c.field for c in snapshot_columns]
+        self.at = {f: i for i, f in enumerate(self.loaded_fields)}
+        self.at_id = self.at[self.kind.id_field]
+        self.at_hierarchy = self.at["hierarchy_id"]
+        self.at_l10n = len(self.loaded_fields)
+        self.at_change = self.at_l10n + 1
+        self.decimal_at = [i for i, c in enumerate(snapshot_columns) if c.kind == "Decimal"]
+        key_fields = [header.columns[p].field for p in header.key_pos]  # type: ignore[union-attr]
+        self.current_key = _getter([self.at[f] for f in key_fields])
+        self.row_key = _getter(header.key_pos)
+        # An inserted row's snapshot line: its new Id and natural key, ImportAction Delete.
+        self.insert_line: list[Any] = [None] * (self.at_l10n + (1 if self.snapshot_has_l10n else 0)) + ["Delete"]
+        self.insert_line_keys = list(zip([self.at[f] for f in key_fields], header.key_pos, strict=True))
         # Definitions and prices whose master's main price may change beyond those written now.
         self.moved_from: set[int] = set()
         self.next_free_id: int | None = None
@@ -274,206 +310,223 @@ class _Import:
 
     def _prepare_statements(self) -> None:
         t, h, kind = self.table, self.header, self.kind
-        id_name = kind.id_field
-        written = [h.columns[pos].field for pos in h.written]  # type: ignore[union-attr]
-        sets = [f"{name} = {self.mark}" for name in written]
+        mark = self.mark
         self.update_l10n = bool(h.to_l10n) or h.translations_pos is not None
-        if self.update_l10n:
-            sets.append(f"l10n = {self.mark}")
-        sets += ["revision = revision + 1", f"last_saved = {self.mark}", f"change_no = {self.mark}"]
-        self.update_sql = f"UPDATE {t.name} SET {', '.join(sets)} WHERE {id_name} = {self.mark}"
+
+        def update_sql(positions: list[int]) -> str:
+            sets = [f"{h.columns[p].field} = {mark}" for p in positions]  # type: ignore[union-attr]
+            if self.update_l10n:
+                sets.append(f"l10n = {mark}")
+            sets += ["revision = revision + 1", f"last_saved = {mark}", f"change_no = {mark}"]
+            return f"UPDATE {t.name} SET {', '.join(sets)} WHERE {kind.id_field} = {mark}"
+
+        # Rows found by their natural key keep it: leaving the key out of the SET spares the
+        # database rewriting its index entries.
+        keep_key = [p for p in h.written if p not in h.key_pos]
+        self.update_full = (update_sql(h.written), _getter(h.written) if h.written else lambda _v: ())
+        self.update_same_key = (update_sql(keep_key), _getter(keep_key) if keep_key else lambda _v: ())
 
         entity = CATALOG.entity(kind.entity)
-        self.insert_names = [c.name for c in t.columns]
-        template: list[Any] = []
-        for name in self.insert_names:
-            f = entity.field_map.get(name)
-            template.append(f.default if f is not None else None)
-        index = {name: i for i, name in enumerate(self.insert_names)}
-        template[index["revision"]] = 1
-        template[index["last_saved"]] = self.db_stamp
-        template[index["change_no"]] = self.change_no
-        self.insert_template = template
-        self.insert_fills = [(index[c.field], pos) for pos in range(len(h.columns))
-                             if (c := h.columns[pos]) is not None]
-        self.insert_id_at = index[id_name]
-        self.insert_l10n_at = index.get("l10n")
-        self.insert_sql = (f"INSERT INTO {t.name} ({', '.join(self.insert_names)}) "
-                           f"VALUES ({', '.join([self.mark] * len(self.insert_names))})")
-
-    def _loaded_columns(self) -> list[sa.ColumnElement[Any]]:
-        t = self.table
-        cols: list[sa.ColumnElement[Any]] = [t.c[f] for f in self.loaded_fields]
-        cols += [t.c.l10n if self.binding.has_l10n else sa.null(), t.c.change_no]
-        return cols
+        names = [c.name for c in t.columns]
+        width = len(h.columns)
+        # Each inserted row is picked from [*values by header position, id, l10n, inventory_id,
+        # part_no, *constants]: one itemgetter call builds the parameter tuple.
+        extra = {kind.id_field: width, "l10n": width + 1}
+        if self.binding.is_master:
+            extra.update(inventory_id=width + 2, part_no=width + 3)
+        from_file = {c.field: pos for pos, c in enumerate(h.columns) if c is not None and c.field not in extra}
+        constants: list[Any] = []
+        picks: list[int] = []
+        base = width + 4
+        stamps = {"revision": 1, "last_saved": self.db_stamp, "change_no": self.change_no}
+        for name in names:
+            if name in extra:
+                picks.append(extra[name])
+            elif name in from_file:
+                picks.append(from_file[name])
+            else:
+                field = entity.field_map.get(name)
+                constants.append(stamps[name] if name in stamps else field.default if field is not None else None)
+                picks.append(base + len(constants) - 1)
+        self.insert_constants = constants
+        self.insert_pick = itemgetter(*picks)
+        self.insert_sql = f"INSERT INTO {t.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
 
     def _load(self, condition_for: Callable[[list[Any]], sa.ColumnElement[bool]],
-              values: Iterable[Any]) -> Iterator[dict[str, Any]]:
-        """Current rows (the fields a snapshot holds, l10n, change_no) matching, in IN-list chunks."""
-        names = [*self.loaded_fields, "l10n", "change_no"]
+              values: Iterable[Any]) -> Iterator[Current]:
+        """Current rows (the snapshot's columns, l10n, change_no) matching, in IN-list chunks."""
+        t = self.table
+        columns: list[sa.ColumnElement[Any]] = [t.c[f] for f in self.loaded_fields]
+        columns += [t.c.l10n if self.binding.has_l10n else sa.null(), t.c.change_no]
         distinct = list(dict.fromkeys(v for v in values if v is not None))
         for start in range(0, len(distinct), IN_CHUNK):
-            query = sa.select(*self._loaded_columns()).where(
-                self.binding.row_filter(), condition_for(distinct[start:start + IN_CHUNK]))
-            for row in self.conn.execute(query):
-                yield dict(zip(names, row, strict=True))
+            query = sa.select(*columns).where(self.binding.row_filter(),
+                                              condition_for(distinct[start:start + IN_CHUNK]))
+            yield from self._fetch(query)
 
-    # -- failures and the snapshot --
+    def _fetch(self, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
+        """The rows as plain tuples, straight from the driver: a batch loads tens of thousands of
+        rows, and SQLAlchemy's Row objects cost more than the lookups (integer, float and text
+        columns only, which need no conversion)."""
+        compiled = query.compile(dialect=self.conn.dialect, compile_kwargs={"render_postcompile": True})
+        params: Any = compiled.params
+        if compiled.positional:
+            params = tuple(params[name] for name in compiled.positiontup or ())
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(str(compiled), params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
-    def fail(self, failures: list[tuple[_Row, str]], row: _Row, message: str) -> None:
-        failures.append((row, message))
-
-    def _snapshot_line(self, values: dict[str, Any], action: int) -> list[Any]:
-        line: list[Any] = []
-        for f in self.loaded_fields:
-            value = values.get(f)
-            line.append(format_decimal(value) if value is not None and f in self.decimal_fields else value)
-        if self.snapshot_has_l10n:
-            line.append(values.get("l10n"))
-        line.append(_ACTION_NAMES[action])
+    def _snapshot_line(self, current: Current, action: str) -> list[Any]:
+        line = list(current[:self.at_l10n + 1] if self.snapshot_has_l10n else current[:self.at_l10n])
+        for i in self.decimal_at:
+            if line[i] is not None:
+                line[i] = format_decimal(line[i])
+        line.append(action)
         return line
 
     # -- one batch --
 
-    def run_batch(self, batch: list[_Row], failures: list[tuple[_Row, str]]) -> None:
+    def run_batch(self, batch: list[_Row], failures: Failures) -> None:
         """Place, check and write a batch; ``failures`` holds the batch's rows that failed while read."""
         h, place = self.header, self.place
-        id_field = self.kind.id_field
+        subtree, org_nodes = place.subtree, place.org_nodes
+        at_id, at_hierarchy, at_change = self.at_id, self.at_hierarchy, self.at_change
+        change_no = self.change_no
+        mandatory = [p for p in h.mandatory if p not in h.to_l10n]
+        pick_mandatory = _getter(mandatory)
+        hierarchy_pos = h.hierarchy_pos
         ok: list[_Row] = []
         for row in batch:
+            vals = row.vals
             if row.action == DELETE:
-                if row.rid is None and any(row.vals[p] is None for p in h.key_pos):
-                    self.fail(failures, row, "A row to delete needs its Id or every column of its natural key ("
-                              + ", ".join(self.kind.natural_key) + ")")
+                if row.rid is None and None in row.key:
+                    failures.append((row, "A row to delete needs its Id or every column of its natural key ("
+                                     + ", ".join(self.kind.natural_key) + ")"))
                     continue
-            else:
-                missing = [h.names[p] for p in h.mandatory if row.vals[p] is None and p not in h.to_l10n]
-                if missing:
-                    self.fail(failures, row, f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required")
-                    continue
-            hierarchy = row.vals[h.hierarchy_pos]
-            if hierarchy is not None and hierarchy not in place.subtree:
-                self.fail(failures, row, f"HierarchyId {hierarchy} is not the request's node or a node below it")
+            elif None in pick_mandatory(vals):
+                missing = [h.names[p] for p in mandatory if vals[p] is None]
+                failures.append((row, f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required"))
+                continue
+            hierarchy = vals[hierarchy_pos]
+            if hierarchy is not None and hierarchy not in subtree:
+                failures.append((row, f"HierarchyId {hierarchy} is not the request's node or a node below it"))
                 continue
             ok.append(row)
 
-        by_id = {r[id_field]: r for r in self._load(
-            lambda chunk: self.binding.id_column.in_(chunk), (r.rid for r in ok))}
+        by_id = {c[at_id]: c for c in self._load(lambda chunk: self.binding.id_column.in_(chunk),
+                                                 (r.rid for r in ok))}
         second = h.key_pos[1] if len(h.key_pos) > 1 else h.key_pos[0]
-        second_col = self.table.c[h.columns[second].field]  # type: ignore[union-attr]
-        by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
-        key_fields = [h.columns[p].field for p in h.key_pos]  # type: ignore[union-attr]
-        for current in self._load(lambda chunk: sa.and_(self.binding.hierarchy.in_(place.org_nodes),
-                                                        second_col.in_(chunk)),
+        second_column = self.table.c[h.columns[second].field]  # type: ignore[union-attr]
+        by_key: dict[tuple[Any, ...], Current] = {}
+        current_key = self.current_key
+        for current in self._load(lambda chunk: sa.and_(self.binding.hierarchy.in_(org_nodes),
+                                                        second_column.in_(chunk)),
                                   (r.vals[second] for r in ok)):
-            key = tuple(current[f] for f in key_fields)
-            if key not in by_key or current[id_field] < by_key[key][id_field]:
+            key = current_key(current)
+            held = by_key.get(key)
+            if held is None or current[at_id] < held[at_id]:
                 by_key[key] = current
         references = self._references(ok)
+        reference_pos = h.reference_pos
 
         inserts: list[_Row] = []
-        updates: list[tuple[_Row, dict[str, Any]]] = []
-        deletes: list[tuple[_Row, dict[str, Any]]] = []
-        touched: dict[int, _Row] = {}
+        updates: list[tuple[_Row, Current]] = []
+        deletes: list[tuple[_Row, Current]] = []
+        touched: dict[int, _Row] = {}  # rows of the database this batch writes: by id, the row writing it
         new_keys: dict[tuple[Any, ...], _Row] = {}
+        suspects: list[tuple[_Row, int | None, Current]] = []  # keys another row holds: checked below
         for row in ok:
-            target: dict[str, Any] | None
+            target: Current | None
+            key = row.key
             if row.rid is not None:
                 target = by_id.get(row.rid)
-                if target is not None and target["hierarchy_id"] not in place.org_nodes:
+                if target is not None and target[at_hierarchy] not in org_nodes:
                     target = None  # another organization's row: as if it did not exist
                 if target is None:
                     if row.action == DELETE:
                         continue
                     if row.action != RESTORE or row.rid in by_id or not self._was_issued(row.rid):
-                        self.fail(failures, row, f"Id {row.rid} not found")
+                        failures.append((row, f"Id {row.rid} not found"))
                         continue
                     if row.rid in touched:
-                        self.fail(failures, row, f"Id {row.rid} is restored by row {touched[row.rid].num} already")
+                        failures.append((row, f"Id {row.rid} is restored by row {touched[row.rid].num} already"))
                         continue
-                elif target["hierarchy_id"] not in place.subtree:
-                    self.fail(failures, row, f"Id {row.rid} belongs to HierarchyId {target['hierarchy_id']}, "
-                                             "outside the request's node")
+                elif target[at_hierarchy] not in subtree:
+                    failures.append((row, f"Id {row.rid} belongs to HierarchyId {target[at_hierarchy]}, "
+                                          "outside the request's node"))
                     continue
             else:
-                key = tuple(row.vals[p] for p in h.key_pos)
                 target = by_key.get(key)
                 if target is not None:
-                    earlier = touched.get(target[id_field])
-                    if earlier is not None and (earlier.action == DELETE or key != tuple(
-                            earlier.vals[p] for p in h.key_pos)):
+                    earlier = touched.get(target[at_id])
+                    if earlier is not None and (earlier.action == DELETE or earlier.key != key):
                         target = None  # an earlier row of the batch took that row away from this key
                 if target is None and row.action == DELETE:
                     continue
             if target is not None:
-                earlier = touched.get(target[id_field])
-                if earlier is not None or target["change_no"] == self.change_no:
+                earlier = touched.get(target[at_id])
+                if earlier is not None or target[at_change] == change_no:
                     where = f"row {earlier.num}" if earlier is not None else "an earlier row"
-                    self.fail(failures, row, f"It matches the same {self.kind.short_name} "
-                                             f"(Id {target[id_field]}) as {where} of the file")
+                    failures.append((row, f"It matches the same {self.kind.short_name} (Id {target[at_id]}) "
+                                          f"as {where} of the file"))
                     continue
             if row.action == DELETE:
                 assert target is not None
-                touched[target[id_field]] = row
+                touched[target[at_id]] = row
                 deletes.append((row, target))
                 continue
-            if references is not None and row.vals[h.reference_pos] not in references:  # type: ignore[index]
+            if references is not None and row.vals[reference_pos] not in references:  # type: ignore[index]
                 what = "menu item master" if self.kind.entity == "MenuItemDefinition" else "menu item definition"
-                self.fail(failures, row, f"{h.names[h.reference_pos]} {row.vals[h.reference_pos]} "  # type: ignore[index]
-                                         f"is not a {what} of this organization")
+                failures.append((row, f"{h.names[reference_pos]} {row.vals[reference_pos]} "  # type: ignore[index]
+                                      f"is not a {what} of this organization"))
                 continue
-            key = tuple(row.vals[p] for p in h.key_pos)
             first = new_keys.get(key)
             if first is not None:
-                self.fail(failures, row, f"It has the same {', '.join(self.kind.natural_key)} as row {first.num}")
+                failures.append((row, f"It has the same {', '.join(self.kind.natural_key)} as row {first.num}"))
                 continue
             if target is None and h.to_l10n and any(row.vals[p] is None for p in h.to_l10n if p in h.mandatory):
                 missing = [h.names[p] for p in h.to_l10n if p in h.mandatory and row.vals[p] is None]
-                self.fail(failures, row, f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required "
-                                         "for a new row")
+                failures.append((row, f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required "
+                                      "for a new row"))
                 continue
             new_keys[key] = row
+            own_id = row.rid if target is None else target[at_id]
+            holder = by_key.get(key)
+            if holder is not None and holder[at_id] != own_id:
+                suspects.append((row, own_id, holder))
             if target is None:
                 if row.rid is not None:
                     touched[row.rid] = row
                 inserts.append(row)
             else:
-                touched[target[id_field]] = row
+                touched[target[at_id]] = row
                 updates.append((row, target))
 
-        # The natural key must stay unique: a row may not take a key another row keeps.
-        final_key = {id_: tuple(r.vals[p] for p in h.key_pos) for id_, r in touched.items() if r.action != DELETE}
-
-        def clash(row: _Row, own_id: int | None) -> bool:
-            key = tuple(row.vals[p] for p in h.key_pos)
-            holder = by_key.get(key)
-            if holder is None or holder[id_field] == own_id:
-                return False
-            other = holder[id_field]
-            if holder["change_no"] == self.change_no:
-                self.fail(failures, row, f"It has the same {', '.join(self.kind.natural_key)} as an earlier row "
-                                         "of the file")
-                return True
-            if other in touched and final_key.get(other) != key:
-                return False  # that row moves away or goes in this batch
-            self.fail(failures, row, f"{self.kind.short_name} {other} already has this "
-                                     f"{', '.join(self.kind.natural_key)}")
-            return True
-
-        inserts = [r for r in inserts if not clash(r, r.rid)]
-        updates = [(r, t) for r, t in updates if not clash(r, t[id_field])]
+        if suspects:
+            clashing = self._clashes(suspects, touched, failures)
+            inserts = [r for r in inserts if r not in clashing]
+            updates = [(r, t) for r, t in updates if r not in clashing]
         deletes = self._deletable(deletes, failures)
         new_ids = self._assign_ids(inserts, failures)
 
         # The snapshot is written before the rows change.
+        write = self.undo_changes.csv.write
         for _, target in updates:
-            self.undo_changes.csv.write(self._snapshot_line(target, UPSERT))
+            write(self._snapshot_line(target, ""))
         for _, target in deletes:
-            self.undo_changes.csv.write(self._snapshot_line(target, RESTORE))
+            write(self._snapshot_line(target, "Restore"))
+        lines = []
+        template, places, at_id = self.insert_line, self.insert_line_keys, self.at_id
         for row, new_id in zip(inserts, new_ids, strict=True):
-            identity = {f: row.vals[p] for f, p in zip(key_fields, h.key_pos, strict=True)}
-            identity[id_field] = new_id
-            self.undo_inserts.csv.write(self._snapshot_line(identity, DELETE))
+            line = template.copy()
+            line[at_id] = new_id
+            for at, pos in places:
+                line[at] = row.vals[pos]
+            lines.append(line)
+        self.undo_inserts.csv.writerows(lines)
 
         self._track_moves(updates, deletes)
         self._delete(deletes, failures)
@@ -488,6 +541,24 @@ class _Import:
             self.errors.csv.write([*fields, row.num, message])
         self.failed += len(failures)
         failures.clear()
+
+    def _clashes(self, suspects: list[tuple[_Row, int | None, Current]], touched: dict[int, _Row],
+                 failures: Failures) -> set[_Row]:
+        """The natural key must stay unique: a row may not take the key another row keeps (one the
+        batch moves away or deletes is free)."""
+        at_id = self.at_id
+        names = ", ".join(self.kind.natural_key)
+        clashing: set[_Row] = set()
+        for row, _own_id, holder in suspects:
+            other = holder[at_id]
+            if holder[self.at_change] == self.change_no:
+                failures.append((row, f"It has the same {names} as an earlier row of the file"))
+            elif other in touched and (touched[other].action == DELETE or touched[other].key != row.key):
+                continue
+            else:
+                failures.append((row, f"{self.kind.short_name} {other} already has this {names}"))
+            clashing.add(row)
+        return clashing
 
     # -- lookups --
 
@@ -515,33 +586,32 @@ class _Import:
             self.next_free_id = int(value or 0)
         return 0 < rid < self.next_free_id
 
-    def _deletable(self, deletes: list[tuple[_Row, dict[str, Any]]],
-                   failures: list[tuple[_Row, str]]) -> list[tuple[_Row, dict[str, Any]]]:
+    def _deletable(self, deletes: list[tuple[_Row, Current]], failures: Failures) -> list[tuple[_Row, Current]]:
         """Rows others still depend on are not deleted: a master with definitions, a definition with prices
         (a snapshot could not bring the dependents back otherwise)."""
         if not deletes:
             return deletes
-        id_field = self.kind.id_field
+        at_id = self.at_id
         checks: list[tuple[sa.ColumnElement[Any], str]] = []
         if self.kind.entity == "InventoryItem":
             checks.append((definition_t.c.menu_item_master_id, "menu item definitions"))
         elif self.kind.entity == "MenuItemDefinition":
             checks.append((price_t.c.menu_item_def_id, "menu item prices"))
         used: dict[Any, str] = {}
-        ids = [t[id_field] for _, t in deletes]
+        ids = [t[at_id] for _, t in deletes]
         for column, what in checks:
             for start in range(0, len(ids), IN_CHUNK):
                 for value in self.conn.execute(sa.select(column).where(column.in_(ids[start:start + IN_CHUNK]))
                                                .distinct()).scalars():
                     used[value] = what
-        if self.kind.entity == "InventoryItem":
-            used.update(self._item_dependents([t["menu_item_id"] for _, t in deletes]))
+        if self.binding.is_master:
+            used.update(self._item_dependents(ids))
         kept = []
         for row, target in deletes:
-            dependents = used.get(target[id_field])
+            dependents = used.get(target[at_id])
             if dependents:
-                self.fail(failures, row, f"{self.kind.short_name} {target[id_field]} still has {dependents}: "
-                                         "delete those first")
+                failures.append((row, f"{self.kind.short_name} {target[at_id]} still has {dependents}: "
+                                      "delete those first"))
             else:
                 kept.append((row, target))
         return kept
@@ -563,7 +633,7 @@ class _Import:
                     used[value] = f"{child.name.replace('_', ' ')} in the back office"
         return used
 
-    def _assign_ids(self, inserts: list[_Row], failures: list[tuple[_Row, str]]) -> list[int]:
+    def _assign_ids(self, inserts: list[_Row], failures: Failures) -> list[int]:
         fresh = sum(1 for r in inserts if r.rid is None)
         first = reserve(self.conn, SYMPHONY_IDS, fresh) if fresh else 0
         ids = []
@@ -583,7 +653,7 @@ class _Import:
                 kept_rows, kept_ids = [], []
                 for row, new_id in zip(inserts, ids, strict=True):
                     if f"MI-{new_id}" in taken:
-                        self.fail(failures, row, f"The part number MI-{new_id} is taken by another inventory item")
+                        failures.append((row, f"The part number MI-{new_id} is taken by another inventory item"))
                     else:
                         kept_rows.append(row)
                         kept_ids.append(new_id)
@@ -593,25 +663,25 @@ class _Import:
 
     # -- writes --
 
-    def _track_moves(self, updates: list[tuple[_Row, dict[str, Any]]],
-                     deletes: list[tuple[_Row, dict[str, Any]]]) -> None:
+    def _track_moves(self, updates: list[tuple[_Row, Current]], deletes: list[tuple[_Row, Current]]) -> None:
         """Remember the definitions (prices) or masters (definitions) rows leave: their main price may change."""
         parents = {"MenuItemPrice": "menu_item_def_id", "MenuItemDefinition": "menu_item_master_id"}
         parent = parents.get(self.kind.entity)
         if parent is None:
             return
+        at = self.at[parent]
         for _, target in deletes:
-            self.moved_from.add(target[parent])
+            self.moved_from.add(target[at])
         pos = next(p for p, c in enumerate(self.header.columns) if c is not None and c.field == parent)
         for row, target in updates:
-            if row.vals[pos] != target[parent]:
-                self.moved_from.add(target[parent])
+            if row.vals[pos] != target[at]:
+                self.moved_from.add(target[at])
 
-    def _delete(self, deletes: list[tuple[_Row, dict[str, Any]]], failures: list[tuple[_Row, str]]) -> None:
+    def _delete(self, deletes: list[tuple[_Row, Current]], failures: Failures) -> None:
         if not deletes:
             return
         column = self.binding.id_column
-        ids = [t[self.kind.id_field] for _, t in deletes]
+        ids = [t[self.at_id] for _, t in deletes]
         attempt = self.conn.begin_nested()
         try:
             for start in range(0, len(ids), IN_CHUNK):
@@ -624,27 +694,28 @@ class _Import:
         for row, target in deletes:
             one = self.conn.begin_nested()
             try:
-                self.conn.execute(self.table.delete().where(column == target[self.kind.id_field]))
+                self.conn.execute(self.table.delete().where(column == target[self.at_id]))
                 one.commit()
             except sa.exc.IntegrityError:
                 one.rollback()
-                self.fail(failures, row, f"{self.kind.short_name} {target[self.kind.id_field]} is in use by "
-                                         "other records")
+                failures.append((row, f"{self.kind.short_name} {target[self.at_id]} is in use by other records"))
 
-    def _update(self, updates: list[tuple[_Row, dict[str, Any]]]) -> None:
+    def _update(self, updates: list[tuple[_Row, Current]]) -> None:
         if not updates:
             return
-        h = self.header
-        written = h.written
+        at_id, current_key = self.at_id, self.current_key
         tail = (self.db_stamp, self.change_no)
-        params: list[tuple[Any, ...]] = []
-        id_field = self.kind.id_field
-        for row, target in updates:
-            values = [row.vals[p] for p in written]
-            if self.update_l10n:
-                values.append(self._new_l10n(row, target.get("l10n")))
-            params.append((*values, *tail, target[id_field]))
-        self.conn.exec_driver_sql(self.update_sql, params)
+        for (sql, pick), same_key in ((self.update_same_key, True), (self.update_full, False)):
+            params: list[tuple[Any, ...]] = []
+            for row, target in updates:
+                if (row.key == current_key(target)) is not same_key:
+                    continue
+                if self.update_l10n:
+                    params.append((*pick(row.vals), self._new_l10n(row, target[self.at_l10n]), *tail, target[at_id]))
+                else:
+                    params.append((*pick(row.vals), *tail, target[at_id]))
+            if params:
+                self.conn.exec_driver_sql(sql, params)
 
     def _new_l10n(self, row: _Row, current: str | None) -> str | None:
         h = self.header
@@ -657,28 +728,22 @@ class _Import:
         if not inserts:
             return
         h = self.header
-        template, fills = self.insert_template, self.insert_fills
-        id_at, l10n_at = self.insert_id_at, self.insert_l10n_at
+        pick, constants = self.insert_pick, self.insert_constants
         names = {p: h.columns[p].name for p in h.to_l10n}  # type: ignore[union-attr]
         master = self.binding.is_master
-        index = {name: i for i, name in enumerate(self.insert_names)}
         params: list[tuple[Any, ...]] = []
         for row, new_id in zip(inserts, ids, strict=True):
-            values = template.copy()
             vals = row.vals
-            for at, pos in fills:
-                values[at] = vals[pos]
-            values[id_at] = new_id
-            if l10n_at is not None:
-                if h.translations_pos is not None:
-                    values[l10n_at] = vals[h.translations_pos]
-                elif h.to_l10n:
-                    values[l10n_at] = _dump_l10n({self.language: {names[p]: vals[p] for p in h.to_l10n
-                                                                  if vals[p] is not None}})
+            l10n = None
+            if h.translations_pos is not None:
+                l10n = vals[h.translations_pos]
+            elif h.to_l10n:
+                l10n = _dump_l10n({self.language: {names[p]: vals[p] for p in h.to_l10n if vals[p] is not None}})
             if master:
-                values[index["inventory_id"]] = uuid.uuid4().hex
-                values[index["part_no"]] = f"MI-{new_id}"
-            params.append(tuple(values))
+                extra = [new_id, l10n, uuid.uuid4().hex, f"MI-{new_id}"]
+            else:
+                extra = [new_id, l10n, None, None]
+            params.append(pick((*vals, *extra, *constants)))
         self.conn.exec_driver_sql(self.insert_sql, params)
 
     def update_main_prices(self) -> None:
@@ -706,44 +771,89 @@ class _Import:
         return sorted(found)
 
     def _set_main_prices(self, which: sa.ColumnElement[bool]) -> None:
+        # Nested lookups rather than a join, so each is one index probe whatever the planner thinks:
+        # the master's first definition (by master id), then its price (hierarchy, definition, sequence).
+        main_definition = (sa.select(definition_t.c.id)
+                           .where(definition_t.c.menu_item_master_id == master_t.c.menu_item_id,
+                                  definition_t.c.definition_sequence == 1,
+                                  definition_t.c.hierarchy_id == master_t.c.hierarchy_id)
+                           .order_by(definition_t.c.id).limit(1).correlate(master_t).scalar_subquery())
         main = (sa.select(price_t.c.price)
-                .join(definition_t, definition_t.c.id == price_t.c.menu_item_def_id)
-                .where(definition_t.c.menu_item_master_id == master_t.c.menu_item_id,
-                       definition_t.c.definition_sequence == 1,
-                       definition_t.c.hierarchy_id == master_t.c.hierarchy_id,
-                       price_t.c.price_sequence == 1,
-                       price_t.c.hierarchy_id == master_t.c.hierarchy_id)
-                .order_by(definition_t.c.id, price_t.c.id).limit(1)
-                .correlate(master_t).scalar_subquery())
+                .where(price_t.c.hierarchy_id == master_t.c.hierarchy_id,
+                       price_t.c.menu_item_def_id == main_definition,
+                       price_t.c.price_sequence == 1)
+                .order_by(price_t.c.id).limit(1).correlate(master_t).scalar_subquery())
+        # Without a main price the master keeps the one it has.
+        new_price = sa.func.coalesce(main, master_t.c.default_price)
         self.conn.execute(master_t.update().where(
-            which, master_t.c.hierarchy_id.in_(self.place.org_nodes), main.is_not(None),
-            master_t.c.default_price.is_distinct_from(main),
-        ).values(default_price=main, revision=master_t.c.revision + 1, last_saved=self.stamp,
+            which, master_t.c.hierarchy_id.in_(self.place.org_nodes),
+            master_t.c.default_price.is_distinct_from(new_price),
+        ).values(default_price=new_price, revision=master_t.c.revision + 1, last_saved=self.stamp,
                  change_no=self.change_no))
 
 
-def _rows(records: Iterator[list[str]], work: _Import, failures: list[tuple[_Row, str]]) -> Iterator[_Row]:
-    """The file's data rows, converted and counted; a row that does not convert goes to ``failures``."""
+def _rows(records: Iterator[list[str]], work: _Import, failures: Failures) -> Iterator[list[_Row]]:
+    """The file's data rows in batches of BATCH, converted and counted; a row that does not convert
+    goes to ``failures``.
+
+    A batch is converted column by column (``_convert``); only when a column holds a bad value are
+    its rows converted one by one, to tell which failed and why.
+    """
     header = work.header
-    parsers = header.parsers
-    width = len(parsers)
-    id_pos, action_pos = header.id_pos, header.action_pos
+    width = len(header.parsers)
     num = 0
+    nums: list[int] = []
+    raws: list[list[str]] = []
     for raw in records:
         if not raw:
             continue  # a blank line
         num += 1
         work.total = num
         if len(raw) != width:
-            failures.append((_Row(num, raw, [], None, UPSERT), f"The row has {len(raw)} fields, the header {width}"))
+            failures.append((_Row(num, raw, (), None, UPSERT), f"The row has {len(raw)} fields, the header {width}"))
             continue
-        try:
-            vals = [parse(text) if text else None for parse, text in zip(parsers, raw, strict=True)]
-        except ValueError:
-            failures.append((_Row(num, raw, [], None, UPSERT), _conversion_error(raw, header)))
-            continue
+        nums.append(num)
+        raws.append(raw)
+        if len(raws) >= BATCH:
+            yield _convert(nums, raws, work, failures)
+            nums, raws = [], []
+    yield _convert(nums, raws, work, failures)
+
+
+def _convert(nums: list[int], raws: list[list[str]], work: _Import, failures: Failures) -> list[_Row]:
+    header = work.header
+    if not raws:
+        return []
+    converted: list[list[Any]] = []
+    try:
+        for texts, parse, parse_column in zip(zip(*raws), header.parsers, header.column_parsers):  # noqa: B905
+            column = list(texts)
+            if parse_column is not None and "" not in column:
+                converted.append(parse_column(column))
+            else:
+                converted.append([parse(text) if text else None for text in column])
+    except ValueError:
+        return [row for num, raw in zip(nums, raws, strict=True)
+                if (row := _convert_one(num, raw, work, failures)) is not None]
+    id_pos, action_pos, row_key = header.id_pos, header.action_pos, work.row_key
+    rows = []
+    for num, raw, vals in zip(nums, raws, zip(*converted), strict=True):  # noqa: B905
         action = vals[action_pos] if action_pos is not None else None
-        yield _Row(num, raw, vals, vals[id_pos] if id_pos is not None else None, action or UPSERT)
+        rows.append(_Row(num, raw, vals, vals[id_pos] if id_pos is not None else None, action or UPSERT,
+                         row_key(vals)))
+    return rows
+
+
+def _convert_one(num: int, raw: list[str], work: _Import, failures: Failures) -> _Row | None:
+    header = work.header
+    try:
+        vals = tuple(parse(text) if text else None for parse, text in zip(header.parsers, raw, strict=True))
+    except ValueError:
+        failures.append((_Row(num, raw, (), None, UPSERT), _conversion_error(raw, header)))
+        return None
+    action = vals[header.action_pos] if header.action_pos is not None else None
+    return _Row(num, raw, vals, vals[header.id_pos] if header.id_pos is not None else None, action or UPSERT,
+                work.row_key(vals))
 
 
 def _conversion_error(raw: list[str], header: _Header) -> str:
@@ -784,16 +894,17 @@ def import_csv(conn: Connection, kind: InterchangeType, scope: Scope, source: It
         raise Invalid("The file has no header row", code="MissingHeader")
     header = _read_header(binding, names, place.language)
     work = _Import(conn, binding, place, header)
+    with few_collections():
+        return _run(conn, work, records, failure_threshold, snapshot, errors)
+
+
+def _run(conn: Connection, work: _Import, records: Iterator[list[str]], failure_threshold: float,
+         snapshot: Callable[[bytes], None], errors: Callable[[bytes], None]) -> ImportOutcome:
     savepoint = conn.begin_nested()
     try:
-        batch: list[_Row] = []
-        failures: list[tuple[_Row, str]] = []
-        for row in _rows(records, work, failures):
-            batch.append(row)
-            if len(batch) >= BATCH:
-                work.run_batch(batch, failures)
-                batch = []
-        work.run_batch(batch, failures)
+        failures: Failures = []
+        for batch in _rows(records, work, failures):
+            work.run_batch(batch, failures)
         work.update_main_prices()
         total = work.total
     except BaseException:
