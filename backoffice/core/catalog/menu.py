@@ -65,7 +65,7 @@ def _numbered(name: str, table: str, description: str, *extra: Field, key: str =
         _s("name", 100),
         *extra,
         L10N,
-    ], indexes=[("hierarchy_id", "object_number")], description=description)
+    ], indexes=[("hierarchy_id", "object_number")], description=description, change_index=False)
 
 
 def add_menu_entities(catalog: Catalog) -> None:
@@ -85,7 +85,8 @@ def add_menu_entities(catalog: Catalog) -> None:
         _big("parent_id", description="The node above (none for the Enterprise)"),
         _s("name", 100),
         L10N,
-    ], description="A node of an organization's hierarchy: its Enterprise, a Property, a Revenue Center or a Zone."))
+    ], change_index=False,
+        description="A node of an organization's hierarchy: its Enterprise, a Property, a Revenue Center or a Zone."))
     catalog.add(Entity("Language", "language", "id", [
         _big("id"),
         Field("org_id", T.INT, ref="Organization", required=True, index=True),
@@ -94,7 +95,7 @@ def add_menu_entities(catalog: Catalog) -> None:
         _s("name", 100),
         _s("language_code", 20),
         L10N,
-    ], description="A language the organization's names are kept in."))
+    ], change_index=False, description="A language the organization's names are kept in."))
     catalog.add(_numbered("MajorGroup", "major_group", "A major group of menu items (reporting).",
                           _int("report_group")))
     catalog.add(_numbered("FamilyGroup", "family_group", "A family group of menu items (reporting).",
@@ -115,7 +116,7 @@ def add_menu_entities(catalog: Catalog) -> None:
         _int("move_flag"), _s("main_menu_level", 32), _s("sub_menu_level", 32), _int("prefix_level_override"),
         _int("print_class_override"), _s("definition_option_bits", 64),
         L10N,
-    ], indexes=[("hierarchy_id", "menu_item_master_id", "definition_sequence")],
+    ], indexes=[("hierarchy_id", "menu_item_master_id", "definition_sequence")], change_index=False,
         description="How a menu item master is sold at one hierarchy node: its names, class and keys."))
     catalog.add(Entity("MenuItemPrice", "menu_item_price", "id", [
         _big("id"),
@@ -124,7 +125,7 @@ def add_menu_entities(catalog: Catalog) -> None:
         _int("price_sequence", required=True),
         _money("price"), _money("prep_cost"), _int("menu_level"), _int("tax_class"), _int("effectivity_group"),
         _int("service_charge_group"), _s("price_option_bits", 64),
-    ], indexes=[("hierarchy_id", "menu_item_def_id", "price_sequence")],
+    ], indexes=[("hierarchy_id", "menu_item_def_id", "price_sequence")], change_index=False,
         description="A price of a menu item definition at one hierarchy node."))
     catalog.add(_numbered("EmployeeClass", "employee_class", "A class of employees and what they may do.",
                           _s("option_bits", 64), _int("privilege_group")))

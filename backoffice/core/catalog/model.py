@@ -103,6 +103,9 @@ class Entity:
     indexes: Sequence[tuple[str, ...]] = ()
     # The field tying a record to one debtor: a debtor principal sees only its own.
     debtor_field: str | None = None
+    # Whether change numbers are indexed (for sync clients' "changed since" listings). Tables
+    # written a million rows at a time and never listed that way (Symphony's menu objects) go without.
+    change_index: bool = True
 
     def field(self, name: str) -> Field:
         return self.field_map[name]

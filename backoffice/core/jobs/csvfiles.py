@@ -128,8 +128,23 @@ class CsvSink:
             self._text.truncate()
 
 
+# Prices and costs repeat a great deal across a menu (the same few hundred amounts on a million rows),
+# so the text of each is kept once it is made; the memo is dropped when it grows past a bound.
+_DECIMAL_TEXT: dict[float, str] = {}
+_DECIMAL_MEMO_LIMIT = 1 << 16
+
+
 def format_decimal(value: float) -> str:
     """A decimal as plain digits with '.': never an exponent, ``12.5``, ``12`` for whole numbers."""
+    text = _DECIMAL_TEXT.get(value)
+    if text is None:
+        if len(_DECIMAL_TEXT) >= _DECIMAL_MEMO_LIMIT:
+            _DECIMAL_TEXT.clear()
+        text = _DECIMAL_TEXT[value] = _decimal_text(value)
+    return text
+
+
+def _decimal_text(value: float) -> str:
     text = repr(value)
     if "e" in text:  # 1e+16, 1e-05: the same shortest digits, written out
         text = format(Decimal(text), "f")

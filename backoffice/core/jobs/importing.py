@@ -379,13 +379,16 @@ class _Import:
         finally:
             cursor.close()
 
-    def _snapshot_line(self, current: Current, action: str) -> list[Any]:
-        line = list(current[:self.at_l10n + 1] if self.snapshot_has_l10n else current[:self.at_l10n])
+    def _snapshot_lines(self, currents: Iterable[Current], action: str) -> list[list[Any]]:
+        """Snapshot lines for rows as they are now, a column at a time (a million rows per import)."""
+        cut = self.at_l10n + 1 if self.snapshot_has_l10n else self.at_l10n
+        lines = [[*current[:cut], action] for current in currents]
         for i in self.decimal_at:
-            if line[i] is not None:
-                line[i] = format_decimal(line[i])
-        line.append(action)
-        return line
+            for line in lines:
+                value = line[i]
+                if value is not None:
+                    line[i] = format_decimal(value)
+        return lines
 
     # -- one batch --
 
@@ -429,7 +432,9 @@ class _Import:
             held = by_key.get(key)
             if held is None or current[at_id] < held[at_id]:
                 by_key[key] = current
-        references = self._references(ok)
+        # A reference an existing row of the organization already holds is known to exist (what
+        # rows point at cannot be deleted): only the others are looked up.
+        references = self._references(ok, {key[1] for key in by_key})
         reference_pos = h.reference_pos
 
         inserts: list[_Row] = []
@@ -513,11 +518,8 @@ class _Import:
         new_ids = self._assign_ids(inserts, failures)
 
         # The snapshot is written before the rows change.
-        write = self.undo_changes.csv.write
-        for _, target in updates:
-            write(self._snapshot_line(target, ""))
-        for _, target in deletes:
-            write(self._snapshot_line(target, "Restore"))
+        self.undo_changes.csv.writerows(self._snapshot_lines((target for _, target in updates), ""))
+        self.undo_changes.csv.writerows(self._snapshot_lines((target for _, target in deletes), "Restore"))
         lines = []
         template, places, at_id = self.insert_line, self.insert_line_keys, self.at_id
         for row, new_id in zip(inserts, new_ids, strict=True):
@@ -562,8 +564,10 @@ class _Import:
 
     # -- lookups --
 
-    def _references(self, rows: list[_Row]) -> set[int] | None:
-        """The referenced masters (definitions) or definitions (prices) that exist in the organization."""
+    def _references(self, rows: list[_Row], known: set[Any]) -> set[int] | None:
+        """The referenced masters (definitions) or definitions (prices) that exist in the organization;
+        ``known`` are ones already seen held by its rows. (The reference is the second column of the
+        natural key of both types that have one.)"""
         pos = self.header.reference_pos
         if pos is None:
             return None
@@ -571,8 +575,8 @@ class _Import:
             target, column = master_t, master_t.c.menu_item_id
         else:
             target, column = definition_t, definition_t.c.id
-        found: set[int] = set()
-        values = list(dict.fromkeys(r.vals[pos] for r in rows if r.action != DELETE))
+        found: set[int] = set(known)
+        values = [v for v in dict.fromkeys(r.vals[pos] for r in rows if r.action != DELETE) if v not in known]
         for start in range(0, len(values), IN_CHUNK):
             found.update(self.conn.execute(sa.select(column).where(
                 column.in_(values[start:start + IN_CHUNK]),
@@ -705,17 +709,20 @@ class _Import:
             return
         at_id, current_key = self.at_id, self.current_key
         tail = (self.db_stamp, self.change_no)
-        for (sql, pick), same_key in ((self.update_same_key, True), (self.update_full, False)):
-            params: list[tuple[Any, ...]] = []
-            for row, target in updates:
-                if (row.key == current_key(target)) is not same_key:
-                    continue
-                if self.update_l10n:
-                    params.append((*pick(row.vals), self._new_l10n(row, target[self.at_l10n]), *tail, target[at_id]))
-                else:
-                    params.append((*pick(row.vals), *tail, target[at_id]))
-            if params:
-                self.conn.exec_driver_sql(sql, params)
+        keeping: list[tuple[_Row, Current]] = []
+        moving: list[tuple[_Row, Current]] = []
+        for pair in updates:
+            (keeping if pair[0].key == current_key(pair[1]) else moving).append(pair)
+        for (sql, pick), chosen in ((self.update_same_key, keeping), (self.update_full, moving)):
+            if not chosen:
+                continue
+            if self.update_l10n:
+                at_l10n = self.at_l10n
+                params = [(*pick(row.vals), self._new_l10n(row, target[at_l10n]), *tail, target[at_id])
+                          for row, target in chosen]
+            else:
+                params = [(*pick(row.vals), *tail, target[at_id]) for row, target in chosen]
+            self.conn.exec_driver_sql(sql, params)
 
     def _new_l10n(self, row: _Row, current: str | None) -> str | None:
         h = self.header
@@ -808,15 +815,16 @@ def _rows(records: Iterator[list[str]], work: _Import, failures: Failures) -> It
         if not raw:
             continue  # a blank line
         num += 1
-        work.total = num
         if len(raw) != width:
             failures.append((_Row(num, raw, (), None, UPSERT), f"The row has {len(raw)} fields, the header {width}"))
             continue
         nums.append(num)
         raws.append(raw)
         if len(raws) >= BATCH:
+            work.total = num
             yield _convert(nums, raws, work, failures)
             nums, raws = [], []
+    work.total = num
     yield _convert(nums, raws, work, failures)
 
 

@@ -52,7 +52,7 @@ def entity_table(entity: Entity, meta: sa.MetaData, catalog: Catalog) -> sa.Tabl
         columns.append(sa.Column("revision", sa.Integer, nullable=False, server_default="1"))
         columns.append(sa.Column("last_saved", sa.DateTime, nullable=True))
         # The database-wide change number of the record's last write (numbering.next_change).
-        columns.append(sa.Column("change_no", sa.BigInteger, nullable=True, index=True))
+        columns.append(sa.Column("change_no", sa.BigInteger, nullable=True, index=entity.change_index or None))
     for cols in entity.indexes:
         columns.append(sa.Index(None, *cols))
     return sa.Table(entity.table, meta, *columns)

@@ -72,7 +72,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hierarchy_node'))
     )
     with op.batch_alter_table('hierarchy_node', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hierarchy_node_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_hierarchy_node_org_id'), ['org_id'], unique=False)
 
     op.create_table('ie_request',
@@ -158,7 +157,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_discount'))
     )
     with op.batch_alter_table('discount', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_discount_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_discount_hierarchy_id_object_number'), ['hierarchy_id', 'object_number'], unique=False)
 
     op.create_table('employee_class',
@@ -176,7 +174,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_employee_class'))
     )
     with op.batch_alter_table('employee_class', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_employee_class_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_employee_class_hierarchy_id_object_number'), ['hierarchy_id', 'object_number'], unique=False)
 
     op.create_table('family_group',
@@ -194,7 +191,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_family_group'))
     )
     with op.batch_alter_table('family_group', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_family_group_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_family_group_hierarchy_id_object_number'), ['hierarchy_id', 'object_number'], unique=False)
 
     op.create_table('ie_file_chunk',
@@ -221,7 +217,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_language'))
     )
     with op.batch_alter_table('language', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_language_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_language_org_id'), ['org_id'], unique=False)
 
     op.create_table('major_group',
@@ -238,7 +233,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_major_group'))
     )
     with op.batch_alter_table('major_group', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_major_group_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_major_group_hierarchy_id_object_number'), ['hierarchy_id', 'object_number'], unique=False)
 
     op.create_table('menu_item_class',
@@ -265,7 +259,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_menu_item_class'))
     )
     with op.batch_alter_table('menu_item_class', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_menu_item_class_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_menu_item_class_hierarchy_id_object_number'), ['hierarchy_id', 'object_number'], unique=False)
 
     op.create_table('menu_item_definition',
@@ -302,7 +295,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_menu_item_definition'))
     )
     with op.batch_alter_table('menu_item_definition', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_menu_item_definition_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_menu_item_definition_hierarchy_id_menu_item_master_id_definition_sequence'), ['hierarchy_id', 'menu_item_master_id', 'definition_sequence'], unique=False)
         batch_op.create_index(batch_op.f('ix_menu_item_definition_menu_item_master_id'), ['menu_item_master_id'], unique=False)
 
@@ -325,7 +317,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_menu_item_price'))
     )
     with op.batch_alter_table('menu_item_price', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_menu_item_price_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_menu_item_price_hierarchy_id_menu_item_def_id_price_sequence'), ['hierarchy_id', 'menu_item_def_id', 'price_sequence'], unique=False)
         batch_op.create_index(batch_op.f('ix_menu_item_price_menu_item_def_id'), ['menu_item_def_id'], unique=False)
 
@@ -344,7 +335,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_role'))
     )
     with op.batch_alter_table('role', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_role_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_hierarchy_id_object_number'), ['hierarchy_id', 'object_number'], unique=False)
 
     op.create_table('service_charge',
@@ -363,7 +353,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service_charge'))
     )
     with op.batch_alter_table('service_charge', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_service_charge_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_charge_hierarchy_id_object_number'), ['hierarchy_id', 'object_number'], unique=False)
 
     op.create_table('tender_media',
@@ -381,7 +370,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tender_media'))
     )
     with op.batch_alter_table('tender_media', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_tender_media_change_no'), ['change_no'], unique=False)
         batch_op.create_index(batch_op.f('ix_tender_media_hierarchy_id_object_number'), ['hierarchy_id', 'object_number'], unique=False)
 
     with op.batch_alter_table('inventory_item', schema=None) as batch_op:
@@ -421,60 +409,49 @@ def downgrade() -> None:
 
     with op.batch_alter_table('tender_media', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tender_media_hierarchy_id_object_number'))
-        batch_op.drop_index(batch_op.f('ix_tender_media_change_no'))
 
     op.drop_table('tender_media')
     with op.batch_alter_table('service_charge', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_charge_hierarchy_id_object_number'))
-        batch_op.drop_index(batch_op.f('ix_service_charge_change_no'))
 
     op.drop_table('service_charge')
     with op.batch_alter_table('role', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_hierarchy_id_object_number'))
-        batch_op.drop_index(batch_op.f('ix_role_change_no'))
 
     op.drop_table('role')
     with op.batch_alter_table('menu_item_price', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_menu_item_price_menu_item_def_id'))
         batch_op.drop_index(batch_op.f('ix_menu_item_price_hierarchy_id_menu_item_def_id_price_sequence'))
-        batch_op.drop_index(batch_op.f('ix_menu_item_price_change_no'))
 
     op.drop_table('menu_item_price')
     with op.batch_alter_table('menu_item_definition', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_menu_item_definition_menu_item_master_id'))
         batch_op.drop_index(batch_op.f('ix_menu_item_definition_hierarchy_id_menu_item_master_id_definition_sequence'))
-        batch_op.drop_index(batch_op.f('ix_menu_item_definition_change_no'))
 
     op.drop_table('menu_item_definition')
     with op.batch_alter_table('menu_item_class', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_menu_item_class_hierarchy_id_object_number'))
-        batch_op.drop_index(batch_op.f('ix_menu_item_class_change_no'))
 
     op.drop_table('menu_item_class')
     with op.batch_alter_table('major_group', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_major_group_hierarchy_id_object_number'))
-        batch_op.drop_index(batch_op.f('ix_major_group_change_no'))
 
     op.drop_table('major_group')
     with op.batch_alter_table('language', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_language_org_id'))
-        batch_op.drop_index(batch_op.f('ix_language_change_no'))
 
     op.drop_table('language')
     op.drop_table('ie_file_chunk')
     with op.batch_alter_table('family_group', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_family_group_hierarchy_id_object_number'))
-        batch_op.drop_index(batch_op.f('ix_family_group_change_no'))
 
     op.drop_table('family_group')
     with op.batch_alter_table('employee_class', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_employee_class_hierarchy_id_object_number'))
-        batch_op.drop_index(batch_op.f('ix_employee_class_change_no'))
 
     op.drop_table('employee_class')
     with op.batch_alter_table('discount', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_discount_hierarchy_id_object_number'))
-        batch_op.drop_index(batch_op.f('ix_discount_change_no'))
 
     op.drop_table('discount')
     with op.batch_alter_table('org_user', schema=None) as batch_op:
@@ -492,7 +469,6 @@ def downgrade() -> None:
     op.drop_table('ie_request')
     with op.batch_alter_table('hierarchy_node', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hierarchy_node_org_id'))
-        batch_op.drop_index(batch_op.f('ix_hierarchy_node_change_no'))
 
     op.drop_table('hierarchy_node')
     with op.batch_alter_table('organization', schema=None) as batch_op:
