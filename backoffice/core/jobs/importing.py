@@ -229,6 +229,15 @@ def _merge_l10n(current: str | None, language: str, texts: dict[str, str | None]
 # --- the import -----------------------------------------------------------------------------------
 
 
+class _Marker:
+    """Where the value at ``index`` of a chunk goes in a compiled lookup (see ``_Import._fetch_in``)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
 class _Row:
     """A data row of the file: its number (1 = the first after the header), its fields as read, its
     converted values by header position, its Id, ImportAction and natural key."""
@@ -301,8 +310,9 @@ class _Import:
         # An inserted row's snapshot line: its new Id and natural key, ImportAction Delete.
         self.insert_line: list[Any] = [None] * (self.at_l10n + (1 if self.snapshot_has_l10n else 0)) + ["Delete"]
         self.insert_line_keys = list(zip([self.at[f] for f in key_fields], header.key_pos, strict=True))
-        # Definitions and prices whose master's main price may change beyond those written now.
-        self.moved_from: set[int] = set()
+        # Definitions (for prices) or masters (for definitions) whose master's main price may change.
+        self.parents_touched: set[int] = set()
+        self._compiled: dict[str, tuple[str, Any, list[tuple[Any, int]]]] = {}
         self.next_free_id: int | None = None
         self._prepare_statements()
 
@@ -352,17 +362,54 @@ class _Import:
         self.insert_pick = itemgetter(*picks)
         self.insert_sql = f"INSERT INTO {t.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
 
-    def _load(self, condition_for: Callable[[list[Any]], sa.ColumnElement[bool]],
+    def _load(self, shape: str, condition_for: Callable[[list[Any]], sa.ColumnElement[bool]],
               values: Iterable[Any]) -> Iterator[Current]:
         """Current rows (the snapshot's columns, l10n, change_no) matching, in IN-list chunks."""
         t = self.table
         columns: list[sa.ColumnElement[Any]] = [t.c[f] for f in self.loaded_fields]
         columns += [t.c.l10n if self.binding.has_l10n else sa.null(), t.c.change_no]
-        distinct = list(dict.fromkeys(v for v in values if v is not None))
-        for start in range(0, len(distinct), IN_CHUNK):
-            query = sa.select(*columns).where(self.binding.row_filter(),
-                                              condition_for(distinct[start:start + IN_CHUNK]))
-            yield from self._fetch(query)
+        distinct = [v for v in dict.fromkeys(values) if v is not None]
+        return self._fetch_in(shape, lambda chunk: sa.select(*columns).where(self.binding.row_filter(),
+                                                                             condition_for(chunk)), distinct)
+
+    def _fetch_in(self, shape: str, build: Callable[[list[Any]], sa.Select[Any]],
+                  values: list[Any]) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``build(chunk)`` for every IN_CHUNK-sized chunk of ``values``, as plain tuples.
+
+        A batch makes a few such lookups per 5,000 keys; compiling a query with 5,000 parameters
+        takes milliseconds, so each ``shape`` is compiled once, with markers where the chunk goes,
+        and later chunks (padded to the full size with their first value, which changes nothing
+        in an IN list) only fill the markers in.
+        """
+        if not values:
+            return
+        cached = self._compiled.get(shape)
+        if cached is None:
+            markers = [_Marker(i) for i in range(IN_CHUNK)]
+            compiled = build(markers).compile(dialect=self.conn.dialect,
+                                              compile_kwargs={"render_postcompile": True})
+            named = compiled.params
+            template: Any
+            if compiled.positional:
+                template = [named[name] for name in compiled.positiontup or ()]
+                slots = [(k, v.index) for k, v in enumerate(template) if isinstance(v, _Marker)]
+            else:
+                template = dict(named)
+                slots = [(k, v.index) for k, v in template.items() if isinstance(v, _Marker)]
+            cached = self._compiled[shape] = (str(compiled), template, slots)
+        sql, template, slots = cached
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for start in range(0, len(values), IN_CHUNK):
+                chunk = values[start:start + IN_CHUNK]
+                chunk += [chunk[0]] * (IN_CHUNK - len(chunk))
+                params = template.copy()
+                for key, index in slots:
+                    params[key] = chunk[index]
+                cursor.execute(sql, params)
+                yield from cursor.fetchall()
+        finally:
+            cursor.close()
 
     def _fetch(self, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
         """The rows as plain tuples, straight from the driver: a batch loads tens of thousands of
@@ -419,13 +466,13 @@ class _Import:
                 continue
             ok.append(row)
 
-        by_id = {c[at_id]: c for c in self._load(lambda chunk: self.binding.id_column.in_(chunk),
+        by_id = {c[at_id]: c for c in self._load("by id", lambda chunk: self.binding.id_column.in_(chunk),
                                                  (r.rid for r in ok))}
         second = h.key_pos[1] if len(h.key_pos) > 1 else h.key_pos[0]
         second_column = self.table.c[h.columns[second].field]  # type: ignore[union-attr]
         by_key: dict[tuple[Any, ...], Current] = {}
         current_key = self.current_key
-        for current in self._load(lambda chunk: sa.and_(self.binding.hierarchy.in_(org_nodes),
+        for current in self._load("by key", lambda chunk: sa.and_(self.binding.hierarchy.in_(org_nodes),
                                                         second_column.in_(chunk)),
                                   (r.vals[second] for r in ok)):
             key = current_key(current)
@@ -530,7 +577,7 @@ class _Import:
             lines.append(line)
         self.undo_inserts.csv.writerows(lines)
 
-        self._track_moves(updates, deletes)
+        self._track_parents(inserts, updates, deletes)
         self._delete(deletes, failures)
         self._update(updates)
         self._insert(inserts, new_ids)
@@ -667,19 +714,23 @@ class _Import:
 
     # -- writes --
 
-    def _track_moves(self, updates: list[tuple[_Row, Current]], deletes: list[tuple[_Row, Current]]) -> None:
-        """Remember the definitions (prices) or masters (definitions) rows leave: their main price may change."""
+    def _track_parents(self, inserts: list[_Row], updates: list[tuple[_Row, Current]],
+                       deletes: list[tuple[_Row, Current]]) -> None:
+        """Remember the definitions (prices) or masters (definitions) that rows are written under, join
+        or leave: their master's main price may change. Kept as ids (a few per thousand rows), so the
+        main prices are then set by key, whatever a database's planner would make of a subquery."""
         parents = {"MenuItemPrice": "menu_item_def_id", "MenuItemDefinition": "menu_item_master_id"}
         parent = parents.get(self.kind.entity)
         if parent is None:
             return
         at = self.at[parent]
-        for _, target in deletes:
-            self.moved_from.add(target[at])
+        touched = self.parents_touched
+        touched.update(target[at] for _, target in deletes)
         pos = next(p for p, c in enumerate(self.header.columns) if c is not None and c.field == parent)
+        touched.update(row.vals[pos] for row in inserts)
         for row, target in updates:
-            if row.vals[pos] != target[at]:
-                self.moved_from.add(target[at])
+            touched.add(target[at])
+            touched.add(row.vals[pos])
 
     def _delete(self, deletes: list[tuple[_Row, Current]], failures: Failures) -> None:
         if not deletes:
@@ -755,48 +806,55 @@ class _Import:
 
     def update_main_prices(self) -> None:
         """Set the main price (inventory_item.default_price) of every master the import may have changed:
-        the price with PriceSequence 1 of its definition with DefinitionSequence 1, both at the master's node."""
+        the price with PriceSequence 1 of its definition with DefinitionSequence 1, both at the master's node.
+
+        Read by key (the masters, their first definitions, those definitions' first prices: index
+        lookups combined here, so no database's planner can pick a scan), then only the prices that
+        differ are written, with a keyed UPDATE each."""
         if self.kind.entity == "MenuItemPrice":
-            written_defs = sa.select(price_t.c.menu_item_def_id).where(price_t.c.change_no == self.change_no)
-            masters: sa.Select[Any] = sa.select(definition_t.c.menu_item_master_id).where(
-                definition_t.c.id.in_(written_defs))
-            moved_masters = self._masters_of(sorted(self.moved_from))
+            masters = sorted({master for (master,) in self._fetch_in(
+                "masters of definitions", lambda chunk: sa.select(definition_t.c.menu_item_master_id)
+                .where(definition_t.c.id.in_(chunk)), sorted(self.parents_touched))})
         elif self.kind.entity == "MenuItemDefinition":
-            masters = sa.select(definition_t.c.menu_item_master_id).where(definition_t.c.change_no == self.change_no)
-            moved_masters = sorted(self.moved_from)
+            masters = sorted(self.parents_touched)
         else:
             return
-        self._set_main_prices(master_t.c.menu_item_id.in_(masters))
-        for start in range(0, len(moved_masters), IN_CHUNK):
-            self._set_main_prices(master_t.c.menu_item_id.in_(moved_masters[start:start + IN_CHUNK]))
-
-    def _masters_of(self, definition_ids: Sequence[int]) -> list[int]:
-        found: set[int] = set()
-        for start in range(0, len(definition_ids), IN_CHUNK):
-            found.update(self.conn.execute(sa.select(definition_t.c.menu_item_master_id).where(
-                definition_t.c.id.in_(definition_ids[start:start + IN_CHUNK]))).scalars())
-        return sorted(found)
-
-    def _set_main_prices(self, which: sa.ColumnElement[bool]) -> None:
-        # Nested lookups rather than a join, so each is one index probe whatever the planner thinks:
-        # the master's first definition (by master id), then its price (hierarchy, definition, sequence).
-        main_definition = (sa.select(definition_t.c.id)
-                           .where(definition_t.c.menu_item_master_id == master_t.c.menu_item_id,
-                                  definition_t.c.definition_sequence == 1,
-                                  definition_t.c.hierarchy_id == master_t.c.hierarchy_id)
-                           .order_by(definition_t.c.id).limit(1).correlate(master_t).scalar_subquery())
-        main = (sa.select(price_t.c.price)
-                .where(price_t.c.hierarchy_id == master_t.c.hierarchy_id,
-                       price_t.c.menu_item_def_id == main_definition,
-                       price_t.c.price_sequence == 1)
-                .order_by(price_t.c.id).limit(1).correlate(master_t).scalar_subquery())
-        # Without a main price the master keeps the one it has.
-        new_price = sa.func.coalesce(main, master_t.c.default_price)
-        self.conn.execute(master_t.update().where(
-            which, master_t.c.hierarchy_id.in_(self.place.org_nodes),
-            master_t.c.default_price.is_distinct_from(new_price),
-        ).values(default_price=new_price, revision=master_t.c.revision + 1, last_saved=self.stamp,
-                 change_no=self.change_no))
+        place: dict[int, tuple[int, float | None]] = {
+            menu_item_id: (hierarchy, current) for menu_item_id, hierarchy, current in self._fetch_in(
+                "masters", lambda chunk: sa.select(master_t.c.menu_item_id, master_t.c.hierarchy_id,
+                                                   master_t.c.default_price)
+                .where(master_t.c.menu_item_id.in_(chunk), master_t.c.hierarchy_id.in_(self.place.org_nodes)),
+                masters)}
+        first_definition: dict[int, tuple[int, int]] = {}  # definition id -> (master, hierarchy)
+        seen: set[int] = set()
+        # In id order, so the lowest id wins should a key ever be held twice.
+        for definition_id, master, hierarchy in sorted(self._fetch_in(
+                "first definitions", lambda chunk: sa.select(definition_t.c.id, definition_t.c.menu_item_master_id,
+                                                             definition_t.c.hierarchy_id)
+                .where(definition_t.c.menu_item_master_id.in_(chunk), definition_t.c.definition_sequence == 1),
+                list(place))):
+            if master not in seen and place[master][0] == hierarchy:
+                seen.add(master)
+                first_definition[definition_id] = (master, hierarchy)
+        changed: dict[int, float] = {}
+        seen.clear()
+        for _, definition_id, hierarchy, price in sorted(self._fetch_in(
+                "main prices", lambda chunk: sa.select(price_t.c.id, price_t.c.menu_item_def_id,
+                                                       price_t.c.hierarchy_id, price_t.c.price)
+                .where(price_t.c.menu_item_def_id.in_(chunk), price_t.c.price_sequence == 1),
+                list(first_definition))):
+            master, at = first_definition[definition_id]
+            if hierarchy != at or master in seen:
+                continue
+            seen.add(master)
+            # Without a main price the master keeps the one it has.
+            if price is not None and price != place[master][1]:
+                changed[master] = price
+        if changed:
+            self.conn.exec_driver_sql(
+                f"UPDATE {master_t.name} SET default_price = {self.mark}, revision = revision + 1, "
+                f"last_saved = {self.mark}, change_no = {self.mark} WHERE menu_item_id = {self.mark}",
+                [(price, self.db_stamp, self.change_no, menu_item_id) for menu_item_id, price in changed.items()])
 
 
 def _rows(records: Iterator[list[str]], work: _Import, failures: Failures) -> Iterator[list[_Row]]:
