@@ -119,6 +119,16 @@ def bulk_insert(db: Database, prop: int, first_def: int, masters: int, prices: i
 
         rate = timed("plain bulk insert (executemany of tuples)", len(rows), insert)
         raw.rollback()
+        if not db.is_sqlite:
+            # PostgreSQL's fastest plain way in, which the import itself uses: the floor there.
+            def copy() -> None:
+                with raw.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
+                        f"COPY {table.name} ({', '.join(PRICE_COLUMNS)}) FROM STDIN") as pipe:
+                    for row in rows:
+                        pipe.write_row(row)
+
+            rate = max(rate, timed("plain bulk insert (COPY)", len(rows), copy))
+            raw.rollback()
     return rate
 
 
@@ -227,7 +237,7 @@ def main() -> None:
     print(f"{'export_csv':<44} {rows:>10,} rows {result['seconds']:8.2f} s "
           f"{rows / result['seconds']:>12,.0f} rows/s  ({result['bytes'] / 1e6:.1f} MB of CSV)")
     print(f"{'export peak RSS (child process)':<44} {result['peak_rss_mb']:.0f} MB")
-    print(f"import vs plain bulk insert: inserting {bulk_insert_rate / insert_rate:.2f}x slower, "
+    print(f"import vs the fastest plain bulk insert: inserting {bulk_insert_rate / insert_rate:.2f}x slower, "
           f"updating {bulk_insert_rate / update_rate:.2f}x slower (target: at most 3x, and >= 100,000 rows/s)")
     db.dispose()
 

@@ -285,6 +285,8 @@ class _Import:
         process = sa.DateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
         self.db_stamp = process(self.stamp) if process else self.stamp
         self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        # PostgreSQL takes new rows by COPY (see _copy_rows).
+        self.copy = conn.dialect.name == "postgresql"
         self.total = 0
         self.failed = 0
         self.errors = Spool()
@@ -361,6 +363,7 @@ class _Import:
         self.insert_constants = constants
         self.insert_pick = itemgetter(*picks)
         self.insert_sql = f"INSERT INTO {t.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+        self.insert_columns = names
 
     def _load(self, shape: str, condition_for: Callable[[list[Any]], sa.ColumnElement[bool]],
               values: Iterable[Any]) -> Iterator[Current]:
@@ -773,7 +776,19 @@ class _Import:
                           for row, target in chosen]
             else:
                 params = [(*pick(row.vals), *tail, target[at_id]) for row, target in chosen]
+            # (COPY into a temporary table and one UPDATE ... FROM it measured no faster on
+            # PostgreSQL: the time is the new row versions and their index entries.)
             self.conn.exec_driver_sql(sql, params)
+
+    def _copy_rows(self, table: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
+        """PostgreSQL: rows into ``table`` with COPY (several times faster than INSERTs)."""
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
 
     def _new_l10n(self, row: _Row, current: str | None) -> str | None:
         h = self.header
@@ -802,7 +817,10 @@ class _Import:
             else:
                 extra = [new_id, l10n, None, None]
             params.append(pick((*vals, *extra, *constants)))
-        self.conn.exec_driver_sql(self.insert_sql, params)
+        if self.copy:
+            self._copy_rows(self.table.name, self.insert_columns, params)
+        else:
+            self.conn.exec_driver_sql(self.insert_sql, params)
 
     def update_main_prices(self) -> None:
         """Set the main price (inventory_item.default_price) of every master the import may have changed:
