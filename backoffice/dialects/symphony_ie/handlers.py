@@ -241,9 +241,7 @@ def snapshot(call: Call) -> Reply:
 def update_request_status(call: Call) -> Reply:
     body = shapes.load_object(call.body, "{OrgCode, RequestId, RequestStatus, UserName}")
     _same_user(call, body)
-    request_id = shapes.integer(body, "RequestId")
-    if request_id is None:
-        raise Invalid.field("RequestId", "RequestId is required", "NotEmpty")
+    request_id = shapes.required_id(body, "RequestId", "the request to cancel")
     # Only a cancel can be asked for (the document: "enabling it to be cancelled"); RequestStatus
     # is read for its type only, as there is no Cancelled status to name.
     shapes.integer(body, "RequestStatus", shapes.INT32)
@@ -275,9 +273,7 @@ def list_schedules(call: Call) -> Reply:
 def update_schedule_status(call: Call) -> Reply:
     body = shapes.load_object(call.body, "a schedule")
     _same_user(call, body)
-    schedule_id = shapes.integer(body, "Id")
-    if schedule_id is None:
-        raise Invalid.field("Id", "The schedule's Id is required", "NotEmpty")
+    schedule_id = shapes.required_id(body, "Id", "the schedule's")
     with call.db.write() as conn:
         return Reply(json=schedules.set_active(conn, _who(call), schedule_id, shapes.boolean(body, "Active", True)))
 
@@ -292,10 +288,7 @@ def _downloads(call: Call) -> downloads.Downloads:
 def zip_emc_files(call: Call) -> Reply:
     names: list[str] | None = None
     if call.body.strip():
-        try:
-            value = shapes.orjson.loads(call.body)
-        except shapes.orjson.JSONDecodeError as exc:
-            raise shapes.WireError(f"The request body is not valid JSON: {exc}") from None
+        value = shapes.load_json(call.body)
         if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
             raise shapes.WireError("The request body is a JSON array of EMC file names (or empty for all)")
         names = value

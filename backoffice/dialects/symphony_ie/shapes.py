@@ -41,23 +41,32 @@ def date(value: datetime | None, offset_minutes: int = 0) -> str | None:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def load_object(body: bytes, what: str) -> dict[str, Any]:
+def load_json(body: bytes) -> Any:
+    """The body's JSON value (an empty body is null); WireError when it is not JSON."""
     try:
-        value = orjson.loads(body.removeprefix(b"\xef\xbb\xbf") or b"null")
+        return orjson.loads(body.removeprefix(b"\xef\xbb\xbf") or b"null")
     except orjson.JSONDecodeError as exc:
         raise WireError(f"The request body is not valid JSON: {exc}") from None
+
+
+def load_object(body: bytes, what: str) -> dict[str, Any]:
+    value = load_json(body)
     if not isinstance(value, dict):
         raise WireError(f"The request body must be a JSON object ({what})")
     return value
 
 
 def load_string(body: bytes, what: str) -> str:
-    try:
-        value = orjson.loads(body.removeprefix(b"\xef\xbb\xbf") or b"null")
-    except orjson.JSONDecodeError as exc:
-        raise WireError(f"The request body is not valid JSON: {exc}") from None
+    value = load_json(body)
     if not isinstance(value, str):
         raise WireError(f"The request body must be a JSON string ({what})")
+    return value
+
+
+def required_id(body: dict[str, Any], name: str, what: str) -> int:
+    value = integer(body, name)
+    if value is None:
+        raise WireError(f"{name} ({what}) is required")
     return value
 
 
