@@ -454,3 +454,13 @@ def menu_item_master(ctx: RuleContext) -> None:
             _menu_price.c.hierarchy_id == new["hierarchy_id"],
         ).values(price=new.get("default_price"), revision=_menu_price.c.revision + 1, last_saved=now(),
                  change_no=next_change(conn)))
+
+
+@delete_guard("InventoryItem")
+def menu_item_masters_keep_their_definitions(conn: Connection, actor: Principal, doc: Doc) -> None:
+    """An item sold through Symphony menu item definitions is in use by them (as an import that
+    deletes a master is refused while it has definitions)."""
+    if doc.get("menu_item_id") is not None and conn.execute(sa.select(_definition.c.id).where(
+            _definition.c.menu_item_master_id == doc["menu_item_id"]).limit(1)).first() is not None:
+        raise Conflict(f"{doc.get('part_no')} is a menu item master with menu item definitions; delete those first",
+                       code="RecordInUse")
