@@ -288,6 +288,9 @@ class _Import:
         # PostgreSQL takes bulk rows by COPY (see _copy_rows, _update_by_copy).
         self.copy = conn.dialect.name == "postgresql"
         self._temporaries: dict[str, str] = {}
+        # Rows the table held when last ANALYZEd (None: not yet in this import), and added since.
+        self.measured: int | None = None
+        self.grown = 0
         self.total = 0
         self.failed = 0
         self.errors = Spool()
@@ -445,6 +448,7 @@ class _Import:
 
     def run_batch(self, batch: list[_Row], failures: Failures) -> None:
         """Place, check and write a batch; ``failures`` holds the batch's rows that failed while read."""
+        self._keep_statistics(0)
         h, place = self.header, self.place
         subtree, org_nodes = place.subtree, place.org_nodes
         at_id, at_hierarchy, at_change = self.at_id, self.at_hierarchy, self.at_change
@@ -585,6 +589,7 @@ class _Import:
         self._delete(deletes, failures)
         self._update(updates)
         self._insert(inserts, new_ids)
+        self._keep_statistics(len(inserts))
 
         failures.sort(key=lambda item: item[0].num)
         width = len(h.names)
@@ -804,6 +809,24 @@ class _Import:
         self.conn.exec_driver_sql(f"ANALYZE {temp}")
         sets = ", ".join([f"{c} = u.{c}" for c in columns if c != id_field] + [f"revision = {t}.revision + 1"])
         self.conn.exec_driver_sql(f"UPDATE {t} SET {sets} FROM {temp} AS u WHERE {t}.{id_field} = u.{id_field}")
+
+    def _keep_statistics(self, inserted: int) -> None:
+        """PostgreSQL: ANALYZE the table when the import has grown it a lot since last measured.
+
+        The planner picks the lookups' plans from the table's statistics; a table grown by a large
+        import (this one, or one not yet seen by autovacuum) still looks small, and a plan for a small
+        table reads it all for every lookup. Measuring at the start and whenever the rows added pass
+        the rows last counted keeps the lookups on their indexes at a handful of ANALYZEs an import.
+        """
+        if not self.copy:
+            return
+        self.grown += inserted
+        if self.measured is not None and self.grown <= max(self.measured, 50_000):
+            return
+        self.conn.exec_driver_sql(f"ANALYZE {self.table.name}")
+        self.measured = int(self.conn.exec_driver_sql(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (self.table.name,)).scalar() or 0)
+        self.grown = 0
 
     def _copy_rows(self, table: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
         """PostgreSQL: rows into ``table`` with COPY (several times faster than INSERTs)."""
