@@ -313,21 +313,36 @@ err_console = Console(stderr=True)
 def _run_request(db: Database, request_id: int, total: int | None, label: str) -> None:
     """Run the request's job here (as the worker would) with a progress bar on stderr."""
     import threading
+    import time
 
+    import sqlalchemy as sa
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .core.jobs import requests
+    from .core.jobs.tables import ie_request
     from .core.jobs.worker import run_pending
 
+    def state() -> tuple[str | None, int]:
+        with db.read() as conn:
+            row = conn.execute(sa.select(ie_request.c.job_id, ie_request.c.status)
+                               .where(ie_request.c.request_id == request_id)).one()
+        return row.job_id, row.status
+
+    job_id, _ = state()
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
                   console=err_console, transient=False) as progress:
         task = progress.add_task(label, total=total)
         requests.watch(request_id, lambda done: progress.update(task, completed=done))
-        worker = threading.Thread(target=run_pending, args=(db,), kwargs={"kinds": [requests.JOB_KIND]})
+        # Only this request's job: other clients' requests are the server's to run.
+        worker = threading.Thread(target=run_pending, args=(db,),
+                                  kwargs={"kinds": [requests.JOB_KIND], "job_id": job_id})
         worker.start()
         while worker.is_alive():
             worker.join(0.1)
         requests.watch(request_id, None)
+        # A server's worker may have taken the job first: wait for it to finish there.
+        while state()[1] not in requests.FINISHED:
+            time.sleep(0.2)
         if total is not None:
             progress.update(task, completed=total)
 

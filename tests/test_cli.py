@@ -83,3 +83,22 @@ def test_export_and_import_through_the_command(tmp_path: Path) -> None:
     assert len(again.stdout.splitlines()) == 13
     unknown = runner.invoke(app, ["export", "MajorGroup", "--org", "NOWHERE", "--database", url])
     assert unknown.exit_code == 1
+
+
+def test_the_command_runs_only_its_own_request(tmp_path: Path) -> None:
+    from backoffice.core.auth import tokens
+    from backoffice.core.jobs import requests
+    from backoffice.core.store import Database
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert runner.invoke(app, ["demo", "--database", url]).exit_code == 0
+    db = Database(url)
+    with db.write() as conn:
+        waiting, _ = requests.submit(conn, tokens.member_principal(conn, "DEMO"),
+                                     requests.RequestSpec(requests.EXPORT, "Role"))
+    exported = runner.invoke(app, ["export", "Discount", "--org", "DEMO", "--database", url])
+    assert exported.exit_code == 0, exported.output
+    with db.read() as conn:
+        # Another client's request is left for the server's worker.
+        assert requests.get(conn, tokens.member_principal(conn, "DEMO"), waiting).status == requests.RECEIVED
+    db.dispose()

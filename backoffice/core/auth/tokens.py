@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from .. import mail, orgs
 from ..clock import now
-from ..errors import Unauthenticated
+from ..errors import NotFound, Unauthenticated
 from ..store import fastread
 from ..store.tables import auth_token, one_time_code
 from .service import check_credentials
@@ -29,6 +29,8 @@ TOKEN_TTL = timedelta(minutes=30)
 CODE_TTL = timedelta(minutes=10)
 CODE_DIGITS = 6
 CODE_MAX_FAILURES = 5
+# Wrong tries and codes asked for are counted over this window, whatever the number of codes.
+CODE_WINDOW = timedelta(minutes=30)
 # One message for every failed login, so a caller cannot tell a wrong password from an unknown
 # user or organization.
 LOGIN_FAILED = "Invalid user name, password or organization"
@@ -89,7 +91,10 @@ def resolve(conn: Connection, token: str | None) -> OrgPrincipal:
     row = fastread.row_by_key(conn, auth_token, "token_hash", _digest(token.strip()))
     if row is None or row["expires_at"] <= now():
         raise Unauthenticated("The authentication token is unknown or has expired", code="TokenExpired")
-    org = orgs.get(conn, row["org_id"])
+    try:
+        org = orgs.get(conn, row["org_id"])
+    except NotFound:  # the organization is gone: so is every token for it
+        raise Unauthenticated("The authentication token is unknown or has expired", code="TokenExpired") from None
     found = orgs.member(conn, org, row["staff_id"])
     staff = fastread.row_by_key(conn, orgs.staff_t, "staff_id", row["staff_id"])
     if found is None or staff is None or not staff["enabled"]:
@@ -107,7 +112,7 @@ def purge(conn: Connection) -> int:
     """Drop expired tokens and codes (housekeeping)."""
     stamp = now()
     gone = conn.execute(auth_token.delete().where(auth_token.c.expires_at < stamp)).rowcount or 0
-    gone += conn.execute(one_time_code.delete().where(one_time_code.c.expires_at < stamp)).rowcount or 0
+    gone += conn.execute(one_time_code.delete().where(one_time_code.c.created_at < stamp - CODE_WINDOW)).rowcount or 0
     return gone
 
 
@@ -122,8 +127,15 @@ def send_code(conn: Connection, mail_settings: mail.MailSettings, user_name: str
         raise Unauthenticated("No e-mail address is registered for this user", code="NoEmail")
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     stamp = now()
-    conn.execute(one_time_code.delete().where(one_time_code.c.staff_id == found.staff_id,
-                                              one_time_code.c.org_id == found.org.org_id))
+    recent = conn.execute(sa.select(sa.func.count()).select_from(one_time_code).where(
+        one_time_code.c.staff_id == found.staff_id, one_time_code.c.created_at > stamp - CODE_WINDOW)).scalar_one()
+    if recent >= CODE_MAX_FAILURES:
+        raise Unauthenticated("Too many one-time codes were asked for; wait a while and ask again",
+                              code="TooManyCodes")
+    # Earlier codes stop working but stay (until they expire) to count against the user's tries.
+    conn.execute(one_time_code.update().where(one_time_code.c.staff_id == found.staff_id,
+                                              one_time_code.c.org_id == found.org.org_id,
+                                              one_time_code.c.used_at.is_(None)).values(used_at=stamp))
     conn.execute(one_time_code.insert().values(
         code_id=uuid.uuid4().hex, staff_id=found.staff_id, org_id=found.org.org_id, code_hash=_digest(code),
         created_at=stamp, expires_at=stamp + ttl,
@@ -136,11 +148,15 @@ def send_code(conn: Connection, mail_settings: mail.MailSettings, user_name: str
 def check_code(conn: Connection, found: orgs.Member, code: str, *, consume: bool) -> bool:
     """Whether ``code`` is the member's live one-time code; ``consume`` uses it up. A wrong code
     counts against the live one, which dies after CODE_MAX_FAILURES wrong tries."""
+    stamp = now()
+    mine = sa.and_(one_time_code.c.staff_id == found.staff_id, one_time_code.c.org_id == found.org.org_id)
     row = conn.execute(sa.select(one_time_code).where(
-        one_time_code.c.staff_id == found.staff_id, one_time_code.c.org_id == found.org.org_id,
-        one_time_code.c.used_at.is_(None), one_time_code.c.expires_at > now(),
+        mine, one_time_code.c.used_at.is_(None), one_time_code.c.expires_at > stamp,
     ).order_by(one_time_code.c.created_at.desc()).limit(1)).first()
-    if row is None or row.failed_attempts >= CODE_MAX_FAILURES:
+    # Wrong tries count per user over a window, across codes: asking for a new code gives no new tries.
+    failures = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(one_time_code.c.failed_attempts), 0)).where(
+        mine, one_time_code.c.created_at > stamp - CODE_WINDOW)).scalar_one()
+    if row is None or failures >= CODE_MAX_FAILURES:
         return False
     if not hmac.compare_digest(row.code_hash, _digest(code.strip())):
         conn.execute(one_time_code.update().where(one_time_code.c.code_id == row.code_id)
@@ -164,8 +180,6 @@ def validate_code(conn: Connection, user_name: str, password: str, org_code: str
 def member_principal(conn: Connection, org_code: str | None, user_name: str | None = None) -> OrgPrincipal:
     """The principal of a member acting from the server itself (the command line), without a
     password: the named member, or the organization's first. NotFound when there is none."""
-    from ..errors import NotFound
-
     org = orgs.find(conn, org_code)
     if org is None:
         raise NotFound(f"No organization {org_code!r}")

@@ -164,6 +164,9 @@ def id_column(kind: InterchangeType) -> InterchangeColumn:
 _RANGE = re.compile(r"\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*)?", re.ASCII)
 
 
+INT32_MAX = 2**31 - 1
+
+
 def parse_number_filter(text: str) -> list[tuple[int, int]]:
     """``"1-200, 230,300-350"`` as inclusive ranges [(1, 200), (230, 230), (300, 350)]; empty or blank
     text is no filter ([]). A reversed range, an empty item or anything else raises Invalid."""
@@ -175,8 +178,11 @@ def parse_number_filter(text: str) -> list[tuple[int, int]]:
         if match is None:
             raise Invalid.field("ObjectNumberFilter", f"'{item.strip()}' is not a number or a range like 1-200",
                                 "InvalidFilter")
-        low = int(match.group(1))
-        high = int(match.group(2)) if match.group(2) is not None else low
+        low = int(match.group(1)[:12])
+        high = int(match.group(2)[:12]) if match.group(2) is not None else low
+        if max(low, high) > INT32_MAX or len(match.group(1)) > 12 or len(match.group(2) or "") > 12:
+            raise Invalid.field("ObjectNumberFilter", f"'{item.strip()[:40]}' is beyond the object numbers "
+                                f"there are (at most {INT32_MAX})", "InvalidFilter")
         if high < low:
             raise Invalid.field("ObjectNumberFilter", f"The range {low}-{high} runs backwards", "InvalidFilter")
         ranges.append((low, high))

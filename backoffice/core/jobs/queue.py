@@ -200,17 +200,20 @@ def worker_name(label: str = "") -> str:
     return f"{base}:{label[:30]}" if label else base
 
 
-def _claimable(stamp: datetime, kinds: list[str]) -> sa.ColumnElement[bool]:
+def _claimable(stamp: datetime, kinds: list[str], job_id: str | None = None) -> sa.ColumnElement[bool]:
     return sa.and_(
         job.c.kind.in_(kinds),
+        job.c.id == job_id if job_id is not None else sa.true(),
         sa.or_(sa.and_(job.c.status == QUEUED, job.c.run_after <= stamp),
                # A running job whose worker stopped renewing its lease: the worker died.
                sa.and_(job.c.status == RUNNING, job.c.lease_expires_at < stamp)),
     )
 
 
-def claim(db: Database, worker_id: str, kinds: Iterable[str] | None = None) -> Job | None:
-    """Hand one due job (of a registered kind, or of ``kinds``) to ``worker_id``, or None if none is due.
+def claim(db: Database, worker_id: str, kinds: Iterable[str] | None = None, *,
+          job_id: str | None = None) -> Job | None:
+    """Hand one due job (of a registered kind, or of ``kinds``; only ``job_id`` when given) to
+    ``worker_id``, or None if none is due.
 
     A job whose lease expired is claimed again as a new attempt; one that has used up its attempts is
     failed instead (and its kind's ``on_give_up`` told), and the next due job is looked for.
@@ -221,14 +224,14 @@ def claim(db: Database, worker_id: str, kinds: Iterable[str] | None = None) -> J
     # An idle queue is the common case: find that out in a read, without taking the write lock
     # (which on SQLite every writer of every process waits for).
     with db.read() as conn:
-        if conn.execute(sa.select(job.c.id).where(_claimable(now(), wanted)).limit(1)).first() is None:
+        if conn.execute(sa.select(job.c.id).where(_claimable(now(), wanted, job_id)).limit(1)).first() is None:
             return None
     while True:
         with db.write() as conn:
             stamp = now()
             stmt = (sa.select(job.c.id, job.c.kind, job.c.payload, job.c.owner, job.c.attempts, job.c.max_attempts,
                               job.c.status)
-                    .where(_claimable(stamp, wanted)).order_by(job.c.run_after, job.c.created_at).limit(1))
+                    .where(_claimable(stamp, wanted, job_id)).order_by(job.c.run_after, job.c.created_at).limit(1))
             if conn.dialect.name == "postgresql":
                 # Rows other claimers hold are skipped, not waited for: claimers never queue up
                 # behind one another and never take the same row.
@@ -425,7 +428,7 @@ def run_job(db: Database, claimed: Job) -> str:
 
 
 def run_pending(db: Database, *, worker_id: str | None = None, kinds: Iterable[str] | None = None,
-                limit: int | None = None) -> int:
+                limit: int | None = None, job_id: str | None = None) -> int:
     """Claim and run due jobs one after another until none is due (or ``limit`` ran); returns how many ran.
 
     The worker thread's loop, and the way tests (or a command) run queued work synchronously.
@@ -434,7 +437,7 @@ def run_pending(db: Database, *, worker_id: str | None = None, kinds: Iterable[s
     wanted = list(kinds) if kinds is not None else None
     ran = 0
     while limit is None or ran < limit:
-        claimed = claim(db, name, wanted)
+        claimed = claim(db, name, wanted, job_id=job_id)
         if claimed is None:
             break
         run_job(db, claimed)

@@ -157,7 +157,7 @@ def _check(conn: Connection, principal: OrgPrincipal, spec: RequestSpec) -> Inte
         for column, direction in spec.sort or []:
             if column.lower() not in names:
                 problems.append(("SortExpressions", f"{kind.short_name} has no column {column!r} to sort on"))
-            if (direction or "asc").lower() not in ("asc", "desc", "ascending", "descending"):
+            if (direction or "asc").lower() not in ("asc", "desc"):
                 problems.append(("SortExpressions", f"Sort direction {direction!r} is not asc or desc"))
     if problems:
         raise Invalid("; ".join(message for _, message in problems),
@@ -261,7 +261,7 @@ def recent(conn: Connection, principal: OrgPrincipal, days: int) -> list[Request
 
 def file_kind_for(record: RequestRecord) -> str:
     """Which file GetFileData answers: an export's CSV, or an import's failed rows."""
-    return "output" if record.operation == EXPORT else "errors"
+    return "output" if record.operation == EXPORT and record.status != ERROR else "errors"
 
 
 def file(conn: Connection, principal: OrgPrincipal, request_id: int, kind: str) -> Iterator[bytes]:
@@ -277,13 +277,18 @@ def cancel(conn: Connection, principal: OrgPrincipal, request_id: int) -> list[s
     """Stop a request that has not finished (and a scheduled one's future runs); its status becomes
     Error. A running import's work is rolled back: its worker loses the job and cannot commit."""
     row = _row(conn, principal, request_id)
-    if row.status in FINISHED:
+    # Conditional, so a worker finishing at this moment wins cleanly (PostgreSQL re-reads the row
+    # after the worker's commit): a finished request is never reported cancelled.
+    cancelled = conn.execute(ie_request.update().where(
+        ie_request.c.request_id == request_id, ie_request.c.status.not_in(FINISHED),
+    ).values(status=ERROR, finished_at=now(), message=f"Cancelled by {principal.user_name}")).rowcount
+    if not cancelled:
+        status = conn.execute(sa.select(ie_request.c.status).where(ie_request.c.request_id == request_id)).scalar()
         raise Invalid.field("RequestId", f"Request {request_id} has already finished "
-                            f"({STATUS_NAMES[row.status]}) and cannot be cancelled", "AlreadyFinished")
+                            f"({STATUS_NAMES[status or 0]}) and cannot be cancelled", "AlreadyFinished")
     if row.job_id:
+        # A running worker loses its job and cannot commit: its work is rolled back.
         queue.cancel(conn, row.job_id)
-    conn.execute(ie_request.update().where(ie_request.c.request_id == request_id).values(
-        status=ERROR, finished_at=now(), message=f"Cancelled by {principal.user_name}"))
     return [f"Request {request_id} cancelled"]
 
 
@@ -320,18 +325,22 @@ def run(ctx: queue.JobContext) -> None:
     db: Database = ctx.db
     with db.write() as conn:
         row = conn.execute(sa.select(ie_request).where(ie_request.c.request_id == request_id)).first()
-        if row is None or row.status in FINISHED:
+        # Only a request still waiting (or one a crashed attempt left Processing) is started: a
+        # cancel that came first stays a cancel.
+        started = conn.execute(ie_request.update().where(
+            ie_request.c.request_id == request_id, ie_request.c.status.in_((RECEIVED, PROCESSING)),
+        ).values(status=PROCESSING, started_at=now())).rowcount
+        if row is None or not started:
             ctx.finish(conn, {"skipped": True})
             return
-        conn.execute(ie_request.update().where(ie_request.c.request_id == request_id)
-                     .values(status=PROCESSING, started_at=now()))
     try:
         with db.write() as conn:
             # A new attempt after a crash starts from nothing: drop what an earlier one left.
             conn.execute(ie_file_chunk.delete().where(ie_file_chunk.c.request_id == request_id,
                                                       ie_file_chunk.c.kind.in_(("output", "errors", "snapshot"))))
             values = _perform(conn, row)
-            conn.execute(ie_request.update().where(ie_request.c.request_id == request_id)
+            conn.execute(ie_request.update().where(ie_request.c.request_id == request_id,
+                                                   ie_request.c.status == PROCESSING)
                          .values(**values, finished_at=now()))
             ctx.finish(conn, {"status": values["status"]})
     except queue.LeaseLost:
@@ -339,13 +348,36 @@ def run(ctx: queue.JobContext) -> None:
     except Invalid as exc:
         # The request cannot run as asked (e.g. a file without a mandatory column): say why in its
         # error file, write nothing else.
-        with db.write() as conn:
-            writer = transfer.ChunkWriter(conn, request_id, "errors")
-            writer.write(f"Error\r\n{_csv_cell(str(exc))}\r\n".encode())
-            writer.close()
-            conn.execute(ie_request.update().where(ie_request.c.request_id == request_id).values(
-                status=ERROR, finished_at=now(), message=str(exc)[:2000]))
-            ctx.finish(conn, {"status": ERROR})
+        _end_in_error(ctx, request_id, str(exc))
+    except Exception:
+        # Anything else is the server's fault: the request must still end (clients poll until it
+        # does), and the details stay in the server log.
+        log.exception("import/export request %s failed", request_id)
+        _end_in_error(ctx, request_id, "The request failed on the server; the server log has the details")
+
+
+def _end_in_error(ctx: queue.JobContext, request_id: int, reason: str) -> None:
+    with ctx.db.write() as conn:
+        _record_error(conn, request_id, reason)
+        ctx.finish(conn, {"status": ERROR})
+
+
+def _record_error(conn: Connection, request_id: int, reason: str) -> None:
+    """End an unfinished request in Error, with ``reason`` as its error file."""
+    conn.execute(ie_file_chunk.delete().where(ie_file_chunk.c.request_id == request_id,
+                                              ie_file_chunk.c.kind.in_(("output", "errors", "snapshot"))))
+    writer = transfer.ChunkWriter(conn, request_id, "errors")
+    writer.write(f"Error\r\n{_csv_cell(reason)}\r\n".encode())
+    writer.close()
+    conn.execute(ie_request.update().where(ie_request.c.request_id == request_id,
+                                           ie_request.c.status.not_in(FINISHED))
+                 .values(status=ERROR, finished_at=now(), message=reason[:2000]))
+
+
+def _given_up(conn: Connection, job: queue.Job, error: str) -> None:
+    """The queue gave the job up (its workers kept dying): the request ends in Error too."""
+    _record_error(conn, int(job.payload["request_id"]),
+                  "The request was given up after its workers stopped answering several times")
 
 
 def _csv_cell(text: str) -> str:
@@ -382,4 +414,4 @@ def _perform(conn: Connection, row: Any) -> dict[str, Any]:
             "message": outcome.message}
 
 
-queue.register(JOB_KIND, run, lease=timedelta(minutes=5), max_attempts=3)
+queue.register(JOB_KIND, run, lease=timedelta(minutes=5), max_attempts=3, on_give_up=_given_up)

@@ -81,7 +81,7 @@ def add(conn: Connection, principal: OrgPrincipal, spec: Schedule) -> int:
         user_name=spec.user_name.strip()[:60], start_date=spec.start_date,
         minute_of_day=local_time.hour * 60 + local_time.minute, utc_offset=spec.offset_minutes,
         weekdays="".join("1" if d else "0" for d in spec.weekdays),
-        days_of_month=sorted(set(spec.days_of_month)), active=spec.active, created_at=now(),
+        days_of_month=sorted(set(spec.days_of_month)), active=spec.active, created_at=now(), active_since=now(),
     ))
     return schedule_id
 
@@ -105,9 +105,11 @@ def listing(conn: Connection, principal: OrgPrincipal) -> list[Schedule]:
 
 def set_active(conn: Connection, principal: OrgPrincipal, schedule_id: int, active: bool) -> bool:
     """Enable or disable one of the organization's schedules."""
-    done = conn.execute(ie_schedule.update().where(ie_schedule.c.schedule_id == schedule_id,
-                                                   ie_schedule.c.org_id == principal.org.org_id)
-                        .values(active=active)).rowcount
+    mine = sa.and_(ie_schedule.c.schedule_id == schedule_id, ie_schedule.c.org_id == principal.org.org_id)
+    # Enabled again: the slots it missed while disabled stay missed.
+    done = conn.execute(ie_schedule.update().where(mine).values(
+        active=active, active_since=sa.case((sa.and_(sa.literal(active), ie_schedule.c.active.is_(False)), now()),
+                                            else_=ie_schedule.c.active_since))).rowcount
     if not done:
         raise NotFound(f"No schedule {schedule_id} in organization {principal.org.code}")
     return True
@@ -146,11 +148,17 @@ def tick(db: Database, *, catch_up: timedelta = CATCH_UP) -> list[int]:
         if not slots:
             continue
         with db.write() as conn:
+            if not conn.execute(sa.select(ie_schedule.c.active).where(
+                    ie_schedule.c.schedule_id == schedule.schedule_id)).scalar():
+                continue  # disabled meanwhile
             waiting = conn.execute(sa.select(ie_request).where(
                 ie_request.c.schedule_id == schedule.schedule_id, ie_request.c.status == requests.SCHEDULED,
                 ie_request.c.org_id == schedule.org_id)).all()
             for original in waiting:
                 for slot in slots:
+                    # Never a slot from before the schedule was made active, or the request was made.
+                    if slot <= schedule.active_since or slot <= original.created_at:
+                        continue
                     request_id = requests.start_scheduled_run(conn, original, slot)
                     if request_id is not None:
                         log.info("schedule %s started request %s for %s", schedule.schedule_id, request_id, slot)

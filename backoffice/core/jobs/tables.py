@@ -96,4 +96,6 @@ ie_schedule = sa.Table(
     sa.Column("days_of_month", sa.JSON, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # When it was last made active: slots before it never run (a disabled schedule misses them).
+    sa.Column("active_since", sa.DateTime, nullable=False),
 )

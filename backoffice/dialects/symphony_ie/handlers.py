@@ -6,6 +6,7 @@ return a ``Reply`` (a JSON value, or bytes streamed as a byte array or as a raw 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -190,11 +191,19 @@ def submit(call: Call) -> Reply:
     return Reply(json={"RequestId": request_id, "Status": status})
 
 
-def _request_id(call: Call) -> int:
-    raw = call.params.get("requestId", "").strip()
-    if not raw.isdigit() or len(raw) > 19:
-        raise shapes.WireError(f"requestId must be a number, not {raw!r}")
+_NUMBER = re.compile(r"[0-9]{1,19}", re.ASCII)
+
+
+def _number(call: Call, name: str) -> int:
+    """A numeric address segment: ASCII digits only (str.isdigit would take '²'), 64 bits at most."""
+    raw = call.params.get(name, "").strip()
+    if _NUMBER.fullmatch(raw) is None or int(raw) >= 2**63:
+        raise shapes.WireError(f"{name} must be a number, not {raw[:40]!r}")
     return int(raw)
+
+
+def _request_id(call: Call) -> int:
+    return _number(call, "requestId")
 
 
 def request_status(call: Call) -> Reply:
@@ -203,11 +212,9 @@ def request_status(call: Call) -> Reply:
 
 
 def recent_requests(call: Call) -> Reply:
-    raw = call.params.get("days", "").strip()
-    if not raw.isdigit():
-        raise shapes.WireError(f"days must be a number from 0 to {requests.MAX_DAYS}, not {raw!r}")
+    days = _number(call, "days")
     with call.db.read() as conn:
-        return Reply(json=[shapes.request_record(r) for r in requests.recent(conn, _who(call), int(raw))])
+        return Reply(json=[shapes.request_record(r) for r in requests.recent(conn, _who(call), days)])
 
 
 def _file(call: Call, kind_for: Callable[[requests.RequestRecord], str]) -> Reply:

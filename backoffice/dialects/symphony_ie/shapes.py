@@ -10,7 +10,7 @@ WCF's serializer refuses it) and lenient about what WCF tolerates: member order,
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -167,6 +167,7 @@ def request_spec(body: dict[str, Any], data: bytes | None) -> RequestSpec:
     )
 
 
+SCHEDULE_YEARS = (1900, 9998)
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
 
@@ -179,6 +180,16 @@ def schedule(body: dict[str, Any], user_name: str) -> Schedule:
         raise WireError("DaysOfMonth must be an array of numbers 1 to 31")
     if start is None:
         raise WireError("StartDate is required")
+    for name, given in (("StartDate", start), ("TimeOfDay", time_of_day)):
+        # The client's local time must be a date a calendar holds (and a schedule can run on).
+        if given is None:
+            continue
+        try:
+            year = (given[0] + timedelta(minutes=given[1])).year
+        except OverflowError:
+            year = 0
+        if not SCHEDULE_YEARS[0] <= year <= SCHEDULE_YEARS[1]:
+            raise WireError(f"{name} must fall between the years {SCHEDULE_YEARS[0]} and {SCHEDULE_YEARS[1]}")
     return Schedule(
         name=text(body, "Name", 4000) or "", user_name=text(body, "UserName", 60) or user_name,
         start_date=start[0], time_of_day=time_of_day[0] if time_of_day else None,

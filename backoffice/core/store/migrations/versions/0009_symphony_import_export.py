@@ -123,6 +123,7 @@ def upgrade() -> None:
     sa.Column('days_of_month', sa.JSON(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('active_since', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['org_id'], ['organization.org_id'], name=op.f('fk_ie_schedule_org_id')),
     sa.PrimaryKeyConstraint('schedule_id', name=op.f('pk_ie_schedule'))
     )
