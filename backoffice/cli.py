@@ -15,6 +15,7 @@ from .bootstrap import SchemaMismatch, prepare_database
 from .core import dynamic_details, errors, mail
 from .core.auth import Principal
 from .core.auth import service as auth
+from .core.auth.tokens import OrgPrincipal
 from .core.store import Database
 from .settings import Settings
 
@@ -347,7 +348,7 @@ def _run_request(db: Database, request_id: int, total: int | None, label: str) -
             progress.update(task, completed=total)
 
 
-def _report(db: Database, principal: object, request_id: int) -> int:
+def _report(db: Database, principal: OrgPrincipal, request_id: int) -> int:
     """Print the request's outcome and failed rows on stderr; returns the exit code."""
     import csv
     import io
@@ -355,11 +356,11 @@ def _report(db: Database, principal: object, request_id: int) -> int:
     from .core.jobs import requests
 
     with db.read() as conn:
-        record = requests.get(conn, principal, request_id)  # type: ignore[arg-type]
+        record = requests.get(conn, principal, request_id)
         failed: list[dict[str, str]] = []
         if record.operation == requests.IMPORT and record.status in (requests.COMPLETED_WITH_ERRORS, requests.ERROR):
             try:
-                text = b"".join(requests.file(conn, principal, request_id, "errors")).decode()  # type: ignore[arg-type]
+                text = b"".join(requests.file(conn, principal, request_id, "errors")).decode()
                 failed = list(csv.DictReader(io.StringIO(text)))
             except errors.NotFound:
                 failed = []

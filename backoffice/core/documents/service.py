@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection
 from .. import clock
 from ..auth.principal import Principal
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..store.db import Database
+from ..store.db import Database, insert_unless_present
 from .config import NOT_SUPPORTED, ProviderKind, Providers, Setup, parse_provider
 from .paths import clean_entity_id, clean_folder_path, clean_name, name_problem, parse_node_id
 from .storage import PRIVATE_DIR, Entry, Parts, ProviderUnavailable, open_session
@@ -223,14 +223,7 @@ def _insert_missing(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert index rows, leaving any that another request inserted first (same place, same id)."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        conn.execute(pg_insert(document_node).on_conflict_do_nothing(), rows)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        conn.execute(sqlite_insert(document_node).on_conflict_do_nothing(), rows)
+    conn.execute(insert_unless_present(conn, document_node), rows)
 
 
 def _index_row(kind: ProviderKind, setup: str, entity_id: str, path: Parts, *, is_folder: bool, size: int = 0,

@@ -40,6 +40,7 @@ from sqlalchemy.engine import Connection
 from ..clock import now
 from ..errors import CoreError, Invalid, NotFound
 from ..store import Database
+from ..store.db import insert_unless_present
 from .tables import job
 
 log = logging.getLogger("backoffice.jobs")
@@ -172,14 +173,7 @@ def enqueue(conn: Connection, kind: str, payload: dict[str, Any], owner: str | N
         return job_id
     # Two schedulers enqueueing the same key at once: the database's unique index decides, and the
     # loser takes the winner's id without failing its transaction.
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        conn.execute(pg_insert(job).values(**values).on_conflict_do_nothing(index_elements=["unique_key"]))
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        conn.execute(sqlite_insert(job).values(**values).on_conflict_do_nothing(index_elements=["unique_key"]))
+    conn.execute(insert_unless_present(conn, job, ["unique_key"]).values(**values))
     return str(conn.execute(sa.select(job.c.id).where(job.c.unique_key == key)).scalar_one())
 
 

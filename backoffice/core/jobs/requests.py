@@ -24,8 +24,10 @@ from ..clock import now
 from ..errors import FieldError, Invalid, NotFound
 from ..numbering import reserve
 from ..store import Database
+from ..store.db import insert_unless_present
 from ..store.tables import ENTITY_TABLES
 from . import queue, transfer
+from .csvfiles import CsvSink
 from .tables import ie_file_chunk, ie_request, ie_schedule
 
 log = logging.getLogger("backoffice.requests")
@@ -208,24 +210,14 @@ def start_scheduled_run(conn: Connection, original: Any, slot: datetime) -> int 
                                 "message", "run_key", "status", "created_at", "request_date", "origin",
                                 "original_request_id")}
     stamp = now()
-    insert = _insert_ignoring_conflict(conn).values(
+    insert = insert_unless_present(conn, ie_request, ["run_key"]).values(
         **values, request_id=request_id, status=RECEIVED, origin=SCHEDULER, original_request_id=original.request_id,
         created_at=stamp, request_date=slot, run_key=run_key,
-    ).on_conflict_do_nothing(index_elements=["run_key"])
+    )
     if not conn.execute(insert).rowcount:
         return None
     _queue(conn, request_id, original.staff_id, key=f"ie:{run_key}")
     return request_id
-
-
-def _insert_ignoring_conflict(conn: Connection) -> Any:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(ie_request)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(ie_request)
 
 
 # --- looking -------------------------------------------------------------------------------
@@ -367,7 +359,10 @@ def _record_error(conn: Connection, request_id: int, reason: str) -> None:
     conn.execute(ie_file_chunk.delete().where(ie_file_chunk.c.request_id == request_id,
                                               ie_file_chunk.c.kind.in_(("output", "errors", "snapshot"))))
     writer = transfer.ChunkWriter(conn, request_id, "errors")
-    writer.write(f"Error\r\n{_csv_cell(reason)}\r\n".encode())
+    lines = CsvSink(writer.write)
+    lines.write(["Error"])
+    lines.write([reason])
+    lines.flush()
     writer.close()
     conn.execute(ie_request.update().where(ie_request.c.request_id == request_id,
                                            ie_request.c.status.not_in(FINISHED))
@@ -378,10 +373,6 @@ def _given_up(conn: Connection, job: queue.Job, error: str) -> None:
     """The queue gave the job up (its workers kept dying): the request ends in Error too."""
     _record_error(conn, int(job.payload["request_id"]),
                   "The request was given up after its workers stopped answering several times")
-
-
-def _csv_cell(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
 
 
 def _perform(conn: Connection, row: Any) -> dict[str, Any]:

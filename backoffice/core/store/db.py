@@ -163,3 +163,16 @@ class Database:
         if self._lock_file is not None:
             self._lock_file.close()
             self._lock_file = None
+
+
+def insert_unless_present(conn: Connection, table: sa.Table, index_elements: list[str] | None = None) -> Any:
+    """An INSERT into ``table`` that leaves a row whose unique key is already taken (ON CONFLICT DO
+    NOTHING), on PostgreSQL and SQLite alike: when several servers insert the same row at once, the
+    database decides which one wins and the others' transactions carry on."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=index_elements)

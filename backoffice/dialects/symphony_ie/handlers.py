@@ -87,17 +87,13 @@ def get_token(call: Call) -> Reply:
     with call.db.write() as conn:
         try:
             token = tokens.issue(conn, user, password, org, one_time_code=_code_header(call),
-                                 ttl=_ttl(call.settings))
+                                 ttl=timedelta(seconds=call.settings.token_ttl_seconds))
         except Unauthenticated as exc:
             # Kept, not raised here: a wrong one-time code's count must be committed.
             failure = exc
     if failure is not None:
         raise failure
     return Reply(json=token)
-
-
-def _ttl(settings: Settings) -> timedelta:
-    return timedelta(seconds=settings.token_ttl_seconds)
 
 
 def sign_off(call: Call) -> Reply:
