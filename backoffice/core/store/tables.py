@@ -91,13 +91,25 @@ api_key = sa.Table(
     sa.Column("key_id", sa.String(36), primary_key=True),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("key_prefix", sa.String(8), nullable=False),
-    sa.Column("kind", sa.String(10), nullable=False),  # "staff" or "debtor"
+    sa.Column("kind", sa.String(10), nullable=False),  # "staff", "debtor" or "soap"
     sa.Column("staff_id", sa.String(36), nullable=True),
     sa.Column("debtor_id", sa.String(36), nullable=True),
     sa.Column("description", sa.String(200), nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=True),
     sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    # A Symphony SOAP key's secret key, encrypted under the server's master key: an HMAC
+    # signature can only be checked with the secret itself, so it cannot be kept as a hash.
+    sa.Column("signing_secret", sa.String(300), nullable=True),
+)
+
+# Signatures of Symphony SOAP requests already accepted, kept while they could still pass the
+# freshness check, so that a replayed request is refused (on every server sharing the database).
+soap_signature_seen = sa.Table(
+    "soap_signature_seen", metadata,
+    sa.Column("key_id", sa.String(36), primary_key=True),
+    sa.Column("signature", sa.String(64), primary_key=True),
+    sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
 )
 
 # Which organizations (Symphony tenants) a staff member may work in, and how.
