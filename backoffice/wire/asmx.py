@@ -244,7 +244,7 @@ _DATETIME_LENIENT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2
 _RANGE = {Xsd.INT: (-(2**31), 2**31 - 1), Xsd.LONG: (-(2**63), 2**63 - 1)}
 _XML_SPACE = " \t\r\n"
 # The .NET type each xsd type becomes, for ASMX's HTTP GET/POST conversion message.
-DOTNET_TYPE = {Xsd.STRING: "System.String", Xsd.INT: "System.Int32", Xsd.LONG: "System.Int64",
+_DOTNET_TYPE = {Xsd.STRING: "System.String", Xsd.INT: "System.Int32", Xsd.LONG: "System.Int64",
                Xsd.BOOLEAN: "System.Boolean", Xsd.DATETIME: "System.DateTime", Xsd.DECIMAL: "System.Decimal",
                Xsd.DOUBLE: "System.Double"}
 
@@ -798,7 +798,7 @@ def _convert(text: str, xsd: Xsd, name: str) -> Any:
     try:
         return parse_value(text, xsd, lenient=True)
     except ValueError:
-        raise _Refusal(f"Cannot convert {_shown(text)} to {DOTNET_TYPE[xsd]}. Parameter name: {name}.") from None
+        raise _Refusal(f"Cannot convert {_shown(text)} to {_DOTNET_TYPE[xsd]}. Parameter name: {name}.") from None
 
 
 def _plain_error(message: str) -> Response:

@@ -49,10 +49,10 @@ _STYLE = (
     ".heading1{color:#fff;font-family:Tahoma;font-size:26px;font-weight:normal;background-color:#003366;"
     "margin-top:0;margin-bottom:0;margin-left:-30px;padding-top:10px;padding-bottom:3px;padding-left:15px;"
     "width:105%}"
-    ".intro{margin-left:-15px}.frmheader{color:#000;background:#dcdcdc;font-family:Verdana;font-size:.70em;"
+    ".intro{margin-left:-15px}.frmHeader{color:#000;background:#dcdcdc;font-family:Verdana;font-size:.70em;"
     "font-weight:normal;border-bottom:1px solid #dcdcdc;padding-top:2px;padding-bottom:2px}"
-    ".frmtext{font-family:Verdana;font-size:.70em;margin-top:8px;margin-bottom:0;margin-left:32px}"
-    ".frminput{font-family:Verdana;font-size:1em}"
+    ".frmText{font-family:Verdana;font-size:.70em;margin-top:8px;margin-bottom:0;margin-left:32px}"
+    ".frmInput{font-family:Verdana;font-size:1em}"
 )
 
 
