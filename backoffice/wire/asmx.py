@@ -389,7 +389,7 @@ async def handle(request: Request, service: Service, invoke: Callable[[Call], An
 
 
 async def _route(request: Request, service: Service, invoke: Callable[[Call], Any], max_body: int) -> Response:
-    path = request.url.path
+    path: str = request.scope["path"]
     base = service.path
     # IIS matches the .asmx path case-insensitively; operation names after it stay case-sensitive.
     if path.lower() == base.lower():
@@ -417,9 +417,10 @@ def _documentation(request: Request, service: Service) -> Response:
     from . import asmx_docs  # asmx_docs imports this module's types; importing it here avoids the cycle
 
     keys = {key.lower(): value for key, value in request.query_params.items()}
-    host = request.headers.get("host") or request.url.netloc
+    # The Host header as Starlette validated it (the server's own address when it is not a host[:port]).
     # The scheme is the connection's own: uvicorn's --proxy-headers already rewrites it for trusted
     # proxies, and X-Forwarded-Host is not honoured, so a caller cannot point the WSDL at another host.
+    host = request.url.netloc
     location = f"{request.url.scheme}://{host}{service.path}"
     if "wsdl" in keys:
         return Response(asmx_docs.wsdl(service, location), media_type="text/xml; charset=utf-8")
@@ -442,7 +443,7 @@ class _TooLarge(Exception):
 async def _read_body(request: Request, max_body: int) -> bytes:
     """The request body, or _TooLarge as soon as it is known to exceed ``max_body`` bytes."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_body:
+    if declared.isascii() and declared.isdigit() and int(declared) > max_body:
         raise _TooLarge
     chunks: list[bytes] = []
     size = 0

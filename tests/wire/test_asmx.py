@@ -76,6 +76,8 @@ HEADER_VALUES = {"Timestamp": "2025-01-01T12:30:00.000Z", "Operation": "Generate
                  "Signature": "c2lnbmF0dXJl+/=", "APIKey": "XYZ"}
 
 CALLS: list[Call] = []
+# Each request's Content-Type and SOAPAction, to see what a generated client sends.
+SENT: list[tuple[str | None, str | None]] = []
 
 
 def invoke(call: Call) -> Any:
@@ -115,6 +117,7 @@ def invoke(call: Call) -> Any:
 
 
 async def endpoint(request: Request) -> Response:
+    SENT.append((request.headers.get("content-type"), request.headers.get("soapaction")))
     return await asmx.handle(request, SERVICE, invoke, max_body=MAX_BODY)
 
 
@@ -966,9 +969,12 @@ def test_the_samples_show_the_requests_host(client: TestClient) -> None:
     assert blocks[4] == f"GET {PATH}/GetCount HTTP/1.1\nHost: example.org:8443"
     assert f'<GetCount xmlns="{NS}" />' in blocks[0]
     assert blocks[5].endswith(f'<int xmlns="{NS}">int</int>')
-    blocks = pre_blocks(client.get(f"{PATH}?op=Fail", headers={"Host": '"><script>x</script>'}))
-    assert blocks[0].splitlines()[1] == 'Host: "><script>x</script>'
-    assert "<script>" not in client.get(f"{PATH}?op=Fail", headers={"Host": '"><script>x</script>'}).text
+    # A Host that is not a host[:port] is not reflected: the server's own address stands in for it.
+    response = client.get(f"{PATH}?op=Fail", headers={"Host": '"><script>x</script>'})
+    assert pre_blocks(response)[0].splitlines()[1] == f"Host: {HOST}"
+    assert "script" not in response.text
+    response = client.get(f"{PATH}?WSDL", headers={"Host": "a b"})
+    assert {e.get("location") for e in xml(response).iter("{*}address")} == {f"http://{HOST}{PATH}"}
 
 
 def test_a_soap_only_operation_page(client: TestClient) -> None:
@@ -1198,6 +1204,7 @@ def zeep_client(live_server: str) -> Any:
     import zeep
 
     CALLS.clear()
+    SENT.clear()
     return zeep.Client(f"{live_server}{PATH}?WSDL")
 
 
@@ -1209,6 +1216,9 @@ def test_a_generated_client_over_soap11_and_soap12(zeep_client: Any, live_server
                                                _soapheaders=headers)
         assert (result.ContactId, result.ContactEmail) == (1001, "alex@c00001.example.com")
     assert [c.protocol for c in CALLS] == ["soap11", "soap12"]
+    action = f"{NS}GenerateTokenForContact"
+    assert SENT[-2:] == [("text/xml; charset=utf-8", f'"{action}"'),
+                         (f'application/soap+xml; charset=utf-8; action="{action}"', f'"{action}"')]
     assert all(c.header == HEADER_VALUES for c in CALLS)
     assert all(c.params == {"tokenType": "ContactRegistration", "contactId": 1001, "isSingleUse": True}
                for c in CALLS)
