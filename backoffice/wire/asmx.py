@@ -740,7 +740,8 @@ async def _http(request: Request, service: Service, invoke: Callable[[Call], Any
                 protocol: Literal["get", "post"]) -> Response:
     op = service.operation(tail)
     if op is None or not op.http_allowed:
-        return _plain_error(f"Request format is unrecognized for URL unexpectedly ending in '/{tail.rsplit('/')[-1]}'.")
+        ending = tail.rsplit("/", 1)[-1]
+        return _plain_error(f"Request format is unrecognized for URL unexpectedly ending in '/{ending}'.")
     if protocol == "get":
         pairs = request.query_params.multi_items()
     else:
