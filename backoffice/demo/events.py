@@ -6,8 +6,8 @@ ids, so keep them stable: they come from the sequences' starts in a new database
   Delegate and Speaker, ticket types Standard (220.00) and Early Bird (176.00), tax 10%, and two
   bookable sessions (the first allows guests).
 - Contacts: Alex Buyer1 (1001) and Sam Payer1 (1002), the debtor C00001's, registered, with
-  passwords; Jamie Delegate (1011, made as Symphony's SubmitContact would, not registered) and
-  Robin Postal (1012, no e-mail address), both of the debtor EVENTS.
+  passwords; Jamie Delegate (1011, as Symphony's SubmitContact makes them: not registered, with a
+  password) and Robin Postal (1012, no e-mail address), both of the debtor EVENTS.
 - Bookings: B00001 (event 101, Completed, lead Alex): A00001 Alex Buyer1, A00002 Morgan Smith,
   A00003 Taylor Smith; B00002 (event 103, Provisional, a test booking, lead Jamie): A00004 Jamie
   Delegate; B00003 (event 102, Cancelled, lead Sam): A00005 Sam Payer1.
@@ -27,7 +27,7 @@ from ..core.auth.passwords import hash_password
 from ..core.clock import moved_to
 from ..core.numbering import next_number
 from ..core.records import NEW_KEY
-from ..core.store.tables import abstracts_user_credential
+from ..core.store.tables import ENTITY_TABLES, abstracts_user_credential
 
 ANNUAL_CONFERENCE, ARCHIVED_EVENT, TEST_EVENT = 101, 102, 103
 ALEX_EMAIL, SAM_EMAIL = "alex@c00001.example.com", "sam@c00001.example.com"
@@ -91,25 +91,28 @@ def load_events(conn: Connection) -> None:
     for name, description, venue, start, end in _EVENTS:
         _event(conn, name, description, venue, start, end)
 
+    # Loaded as history (every debtor stays at its first revision): C00001's two contacts have
+    # registered; the debtor EVENTS holds the contacts the SOAP API made, one without an address.
+    contact_names = ENTITY_TABLES["DebtorContactName"]
     for email in (ALEX_EMAIL, SAM_EMAIL):
         found = contacts.by_email(conn, email)
         assert found is not None, email
-        contacts.update(conn, found["contact_number"], {"reg_status": contacts.REGISTERED,
-                                                        "password": CONTACT_PASSWORDS[email]})
-    jamie = contacts.submit(conn, {
-        "email": JAMIE_EMAIL, "title": "Mx", "forename": "Jamie", "surname": "Delegate",
-        "organisation": "Delegate Consulting", "occupation": "Consultant", "marketing_opt_out": False,
-        "line1": "7 Collins Street", "town": "Melbourne", "county": "VIC", "postcode": "3000",
-        "country": "Australia", "telephone": "03 9000 7777", "website": "https://delegate.example.com",
-    })
-    contacts.set_password(conn, jamie["contact_number"], CONTACT_PASSWORDS[JAMIE_EMAIL])
-    # A contact with no e-mail address (as another API may make one): no token can be mailed to it.
-    records.create(conn, contacts.SYSTEM, "DebtorContactName", {
-        "debtor_id": contacts.contact_debtor(conn), "title": "Mr", "first_name": "Robin", "surname": "Postal",
-        "line1": "PO Box 12", "town": "Geelong", "county": "VIC", "postcode": "3220", "country": "Australia",
-        "reg_status": contacts.NOT_REGISTERED}, allow_system=True)
+        conn.execute(contact_names.update().where(contact_names.c.contact_name_id == found["contact_name_id"])
+                     .values(reg_status=contacts.REGISTERED))
+        contacts.set_password(conn, found["contact_number"], CONTACT_PASSWORDS[email])
+    records.create(conn, contacts.SYSTEM, "Debtor", {
+        "account_no": contacts.CONTACT_DEBTOR, "name": contacts.CONTACT_DEBTOR_NAME, "contact_names": [
+            {"email_address": JAMIE_EMAIL, "title": "Mx", "first_name": "Jamie", "surname": "Delegate",
+             "organisation": "Delegate Consulting", "occupation": "Consultant", "marketing_opt_out": False,
+             "line1": "7 Collins Street", "town": "Melbourne", "county": "VIC", "postcode": "3000",
+             "country": "Australia", "phone": "03 9000 7777", "website": "https://delegate.example.com",
+             "reg_status": contacts.NOT_REGISTERED},
+            {"title": "Mr", "first_name": "Robin", "surname": "Postal", "line1": "PO Box 12", "town": "Geelong",
+             "county": "VIC", "postcode": "3220", "country": "Australia", "reg_status": contacts.NOT_REGISTERED},
+        ]})
+    contacts.set_password(conn, JAMIE, CONTACT_PASSWORDS[JAMIE_EMAIL])
 
-    # Each booking made at a moment of its own, so their creation dates are the same in every demo.
+    # Each booking made at a moment of its own, so its creation date is the same (to the second) in every demo.
     kinds, tickets = _types(conn, ANNUAL_CONFERENCE)
     delegate, speaker = kinds["Delegate"], kinds["Speaker"]
     with moved_to(datetime(2026, 11, 20, 10, 0)):
