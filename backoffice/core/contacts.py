@@ -220,7 +220,8 @@ def submit(conn: Connection, details: Mapping[str, Any]) -> dict[str, Any]:
     without case), title, forename, surname, organisation, occupation, pa_name, marketing_opt_out,
     line1-3, town, county, postcode, country, telephone, fax, mobile, website, reference, code,
     date_of_birth. Returns the new contact (as ``by_number``), numbered by the contact rule."""
-    values = _values(details, creating=True)
+    values = {"email_address": None, **_values(details, creating=True)}
+    _email(values["email_address"], required=True)
     _lock_contacts(conn)
     _check_email_free(conn, values["email_address"])
     debtor_id = contact_debtor(conn)
