@@ -594,10 +594,12 @@ def _fill_from_contact(conn: Connection, attendee: dict[str, Any]) -> None:
         attendee["marketing_opt_out"] = bool(contact["marketing_opt_out"])
 
 
-def _check_capacity(conn: Connection, booking_id: int, attendees: list[dict[str, Any]], wanted: set[int]) -> None:
+def _check_capacity(conn: Connection, booking_id: int, attendees: list[dict[str, Any]],
+                    before: list[dict[str, Any]], wanted: set[int]) -> None:
     """Every ticket type in ``wanted`` admits this booking's live attendees besides every other's.
     Its row is locked first, so concurrent bookings of the last places take turns."""
     mine = Counter(a["ticket_type_id"] for a in attendees if a.get("status") != CANCELLED)
+    held = Counter(a["ticket_type_id"] for a in before if a.get("status") != CANCELLED)
     for ticket_id in sorted(wanted):
         ticket = conn.execute(sa.select(_ticket_type).where(_ticket_type.c.ticket_type_id == ticket_id)
                               .with_for_update()).first()
@@ -606,9 +608,10 @@ def _check_capacity(conn: Connection, booking_id: int, attendees: list[dict[str,
         others = conn.execute(sa.select(sa.func.count()).where(
             _attendee.c.ticket_type_id == ticket_id, _attendee.c.status != CANCELLED,
             _attendee.c.booking_id != booking_id)).scalar_one()
-        left = ticket.capacity - others
-        if mine[ticket_id] > left:
-            message = (f"Ticket type '{ticket.name}' is sold out." if left <= 0 else
+        if others + mine[ticket_id] > ticket.capacity:
+            # What is left for the attendees this write adds (the booking keeps the places it held).
+            left = max(ticket.capacity - others - min(held[ticket_id], mine[ticket_id]), 0)
+            message = (f"Ticket type '{ticket.name}' is sold out." if left == 0 else
                        f"Ticket type '{ticket.name}' has only {left} place{'s' if left != 1 else ''} left.")
             raise Conflict(message, code="SoldOut")
 
@@ -663,7 +666,7 @@ def booking_rules(ctx: RuleContext) -> None:
         revived = earlier is not None and earlier.get("status") == CANCELLED and attendee["status"] != CANCELLED
         if attendee["status"] != CANCELLED and (retyped or revived):
             to_check.add(attendee["ticket_type_id"])
-    _check_capacity(conn, booking_id, attendees, to_check)
+    _check_capacity(conn, booking_id, attendees, list(before.values()), to_check)
 
     if attendees and all(a["status"] == CANCELLED for a in attendees):
         new["status_id"] = BOOKING_CANCELLED
