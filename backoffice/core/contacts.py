@@ -142,15 +142,20 @@ def _text(name: str, value: Any, field: str) -> str | None:
     return value or None
 
 
-def _email(value: Any, *, required: bool) -> str | None:
-    text = _text("email", value.strip() if isinstance(value, str) else value, "email_address")
+def _email(value: Any, *, required: bool, name: str = "email") -> str | None:
+    text = _text(name, value.strip() if isinstance(value, str) else value, "email_address")
     if text is None:
         if required:
-            raise Invalid.field("email", "An e-mail address is required.", "NotEmpty")
+            raise Invalid.field(name, "An e-mail address is required.", "NotEmpty")
         return None
-    if not _EMAIL.match(text):
-        raise Invalid.field("email", f"{text} is not a valid e-mail address.", "InvalidEmail")
+    if not looks_like_email(text):
+        raise Invalid.field(name, f"{text} is not a valid e-mail address.", "InvalidEmail")
     return text
+
+
+def looks_like_email(text: str) -> bool:
+    """Whether ``text`` has the shape of one e-mail address (someone@somewhere.tld)."""
+    return bool(_EMAIL.match(text))
 
 
 def _values(details: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
@@ -254,11 +259,12 @@ def update(conn: Connection, contact_number: int, changes: Mapping[str, Any]) ->
     if "email_address" in values and (values["email_address"] or "").lower() != (row["email_address"] or "").lower():
         _lock_contacts(conn)
         _check_email_free(conn, values["email_address"], row["contact_name_id"])
+    # The debtor first, then its contact: the order a write through the debtor (Jiwa) takes them in.
+    _touch_debtor(conn, row["debtor_id"])
     if values:
         conn.execute(_contact.update().where(_contact.c.contact_name_id == row["contact_name_id"]).values(**values))
     if password:
         _store_password(conn, row["contact_name_id"], password)
-    _touch_debtor(conn, row["debtor_id"])
     return by_number(conn, contact_number)
 
 

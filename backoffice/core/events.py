@@ -86,8 +86,8 @@ def _money(value: Any) -> float:
     return round(float(value or 0.0), 2)
 
 
-def _key(value: int) -> str:
-    # records' keys are typed as text; an integer-keyed entity's key is its int.
+def record_key(value: int) -> str:
+    """An integer key as ``records`` takes keys (typed as text; an integer-keyed entity's key is its int)."""
     return cast(str, value)
 
 
@@ -132,7 +132,7 @@ def event(conn: Connection, event_id: int) -> dict[str, Any]:
 def set_external_system_id(conn: Connection, event_id: int, external_system_id: str | None) -> None:
     """Record the event's id in the caller's own system (None or "" clears it)."""
     _event_row(conn, event_id)
-    records.update(conn, SYSTEM, "Event", _key(event_id), {"external_system_id": external_system_id or None})
+    records.update(conn, SYSTEM, "Event", record_key(event_id), {"external_system_id": external_system_id or None})
 
 
 def events_for_contact(conn: Connection, contact_number: int, include_archived: bool,
@@ -325,7 +325,12 @@ def _attendee_doc(conn: Connection, event_id: int, given: Mapping[str, Any], ind
     if unknown:
         raise Invalid(f"Unknown attendee detail(s): {', '.join(unknown)}.", code="UnknownField")
     _type_errors(conn, event_id, given.get("attendee_type_id"), given.get("ticket_type_id"), prefix)
+    email = given.get("email")
+    if email not in (None, "") and (not isinstance(email, str) or not contacts.looks_like_email(email.strip())):
+        raise Invalid.field(prefix + "email", f"{email} is not a valid e-mail address.", "InvalidEmail")
     doc = {k: v for k, v in given.items() if k != "contact_number"}
+    if isinstance(email, str):
+        doc["email"] = email.strip() or None
     if given.get("contact_number") is not None:
         doc["contact_name_id"] = contacts.key_of(conn, given["contact_number"])
     elif not (given.get("surname") or "").strip():
@@ -404,7 +409,7 @@ def add_attendees(conn: Connection, mail_settings: mail.MailSettings | None, boo
     if not attendees:
         raise Invalid.field("attendees", "At least one attendee is required.", "NotEmpty")
     items = [_attendee_doc(conn, event_id, a, i) for i, a in enumerate(attendees)]
-    records.update(conn, SYSTEM, "Booking", _key(booking_id), {"attendees": items})
+    records.update(conn, SYSTEM, "Booking", record_key(booking_id), {"attendees": items})
     made = booking(conn, booking_id)
     if trigger is not None:
         _send_trigger(conn, mail_settings, trigger, made, event_row.name)
@@ -462,7 +467,7 @@ def cancel_attendee(conn: Connection, attendee_reference: str) -> dict[str, Any]
     totals follow, and a booking left with no attendee is cancelled. Returns the attendee."""
     row = _attendee_by_reference(conn, attendee_reference)
     if row.status != CANCELLED:
-        records.update(conn, SYSTEM, "Booking", _key(row.booking_id),
+        records.update(conn, SYSTEM, "Booking", record_key(row.booking_id),
                        {"attendees": [{"attendee_id": row.attendee_id, "status": CANCELLED}]})
         row = _attendee_by_reference(conn, row.reference)
     return _attendee_dict(row)
@@ -566,7 +571,7 @@ def record_payment(conn: Connection, invoice_id: int, amount: float, *, method: 
     row = conn.execute(sa.select(_invoice).where(_invoice.c.invoice_id == invoice_id)).first()
     if row is None:
         raise NotFound(f"Invoice {invoice_id} was not found.", code="InvoiceNotFound")
-    records.update(conn, SYSTEM, "Invoice", _key(invoice_id), {"payments": [{
+    records.update(conn, SYSTEM, "Invoice", record_key(invoice_id), {"payments": [{
         NEW_KEY: _next(conn, "InvoicePayment"), "amount": amount, "method": method, "reference": reference,
         "paid_at": paid_at or now()}]})
     return _invoice_dict(conn, conn.execute(sa.select(_invoice).where(_invoice.c.invoice_id == invoice_id)).one())

@@ -136,7 +136,7 @@ def load_events(conn: Connection) -> None:
         events.submit_booking(conn, None, ARCHIVED_EVENT, [
             {"attendee_type_id": kinds["Delegate"], "ticket_type_id": tickets["Early Bird"], "contact_number": SAM},
         ], status_id=events.BOOKING_CANCELLED)
-    records.update(conn, contacts.SYSTEM, "Event", events._key(ARCHIVED_EVENT), {"archived": True})
+    records.update(conn, contacts.SYSTEM, "Event", events.record_key(ARCHIVED_EVENT), {"archived": True})
 
     reviewer = _n(conn, "AbstractsUser")
     records.create(conn, contacts.SYSTEM, "AbstractsUser", {

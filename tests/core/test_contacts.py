@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -371,6 +372,50 @@ def test_of_two_verifications_racing_for_a_single_use_token_one_wins(db: Databas
         monkeypatch.setattr(contacts.hmac, "compare_digest", the_other_verification_wins)
         with pytest.raises(errors.Invalid, match=r"^The token is not valid\.$"):
             contacts.verify_token(conn, "ContactRegistration", token)
+
+
+def _at_once(*calls: Any) -> list[str]:
+    """Run the calls in threads released together; each one's outcome: "ok" or its error's message."""
+    start = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call: Any) -> None:
+        start.wait()
+        try:
+            call()
+            outcomes.append("ok")
+        except errors.CoreError as failed:
+            outcomes.append(failed.message)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return sorted(outcomes)
+
+
+def test_two_verifications_of_a_single_use_token_at_once_one_wins(db: Database, outbox: mail.MailSettings) -> None:
+    with db.write() as conn:
+        contacts.generate_token(conn, outbox, "ContactRegistration", JAMIE, True)
+    token = _token_in(mail.outbox(outbox)[-1])
+
+    def verify() -> None:
+        with db.write() as conn:
+            contacts.verify_token(conn, "ContactRegistration", token)
+
+    assert _at_once(verify, verify) == ["The token is not valid.", "ok"]
+
+
+def test_two_contacts_with_one_address_at_once_one_is_made(db: Database) -> None:
+    def submit(name: str) -> Any:
+        def call() -> None:
+            with db.write() as conn:
+                contacts.submit(conn, {"email": "twins@example.com", "surname": name})
+        return call
+
+    assert _at_once(submit("One"), submit("Two")) == [
+        "A contact with the e-mail address twins@example.com already exists.", "ok"]
 
 
 def test_no_token_is_kept_when_the_mail_server_refuses_it(db: Database, outbox: mail.MailSettings,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -281,6 +282,8 @@ def test_the_lead_is_the_given_contact_or_the_first_attendees(db: Database) -> N
      "Attendee 1 needs a surname or a contact."),
     ({"attendee_type_id": DELEGATE, "ticket_type_id": STANDARD, "surname": "  "}, "attendees[0].surname", None),
     ({"attendee_type_id": DELEGATE, "ticket_type_id": STANDARD, "surname": "X" * 61}, "surname", None),
+    ({"attendee_type_id": DELEGATE, "ticket_type_id": STANDARD, "surname": "X", "email": "not-an-address"},
+     "attendees[0].email", "not-an-address is not a valid e-mail address."),
 ])
 def test_attendee_refusals(db: Database, attendee: dict[str, Any], field: str, message: str | None) -> None:
     with db.write() as conn:
@@ -329,6 +332,30 @@ def test_a_ticket_type_admits_up_to_its_capacity(db: Database) -> None:
         assert events.ticket_type(conn, STANDARD)["booked"] == 3
         events.submit_booking(conn, None, 101, [_attendee("G")])
         assert events.ticket_type(conn, STANDARD)["booked"] == 4
+
+
+def test_two_bookings_of_the_last_place_at_once_one_wins(db: Database) -> None:
+    with db.write() as conn:
+        conn.execute(_ticket.update().where(_ticket.c.ticket_type_id == STANDARD).values(capacity=3))  # 2 booked
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def book(surname: str) -> None:
+        start.wait()
+        try:
+            _book(db, [_attendee(surname)])
+            outcomes.append("booked")
+        except errors.Conflict as refused:
+            outcomes.append(refused.message)
+
+    threads = [threading.Thread(target=book, args=(name,)) for name in ("Racer", "Chaser")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["Ticket type 'Standard' is sold out.", "booked"]
+    with db.read() as conn:
+        assert events.ticket_type(conn, STANDARD)["booked"] == 3
 
 
 def test_a_capacity_of_none_or_zero_is_no_limit(db: Database) -> None:
@@ -466,13 +493,13 @@ def test_a_booking_whose_attendees_are_all_cancelled_is_cancelled(db: Database) 
             events.add_attendees(conn, None, 1, 101, [_attendee()])
         # Through the records API a cancelled booking cannot be brought back either.
         with pytest.raises(errors.Conflict, match="B00001 is cancelled"):
-            records.update(conn, events.SYSTEM, "Booking", events._key(1), {"status_id": 1})
+            records.update(conn, events.SYSTEM, "Booking", events.record_key(1), {"status_id": 1})
 
 
 def test_a_booking_stays_with_its_event(db: Database) -> None:
     with db.write() as conn:
         with pytest.raises(errors.Invalid, match="stays with its event"):
-            records.update(conn, events.SYSTEM, "Booking", events._key(1), {"event_id": TEST_EVENT})
+            records.update(conn, events.SYSTEM, "Booking", events.record_key(1), {"event_id": TEST_EVENT})
 
 
 # --- log-ons ------------------------------------------------------------------------------------------------------
