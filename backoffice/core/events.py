@@ -333,7 +333,7 @@ def _attendee_doc(conn: Connection, event_id: int, given: Mapping[str, Any], ind
         doc["email"] = email.strip() or None
     if given.get("contact_number") is not None:
         doc["contact_name_id"] = contacts.key_of(conn, given["contact_number"])
-    elif not (given.get("surname") or "").strip():
+    elif not str(given.get("surname") or "").strip():
         raise Invalid.field(prefix + "surname", f"Attendee {index + 1} needs a surname or a contact.", "NotEmpty")
     doc[NEW_KEY] = _next(conn, "Attendee")
     return doc
