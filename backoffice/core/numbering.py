@@ -9,7 +9,12 @@ from .store.tables import sequence
 
 # Where each sequence starts; the width stays the same for a long while so numbers sort as text.
 STARTS = {"SalesOrder": 100001, "SalesQuote": 500001, "SymphonyObject": 1001, "ImportExportRequest": 101,
-          "ImportExportSchedule": 1}
+          "ImportExportSchedule": 1,
+          # Contacts' numbers (Symphony's ContactId), and the keys of events and bookings; the starts
+          # differ so that small demo ids of one kind are not also ids of another.
+          "Contact": 1001, "Event": 101, "AttendeeType": 201, "TicketType": 301, "BookableSession": 401,
+          "AbstractsUser": 501, "AbstractSubmission": 601, "AbstractVote": 701, "InvoicePayment": 801,
+          "Booking": 1, "Attendee": 1, "Invoice": 1}
 # Every write of a record takes the next change number (see next_change).
 CHANGES = "Change"
 # On PostgreSQL change numbers come from a sequence, so writers never wait on one another for them.

@@ -126,6 +126,16 @@ def debtor_defaults(ctx: RuleContext) -> None:
         addresses[0]["is_default"] = True
 
 
+@rule("Debtor", "DebtorContactName")
+def contact_numbers(ctx: RuleContext) -> None:
+    """Every contact gets the next contact number (Symphony's ContactId) when it is made, through
+    whichever API: on its own, or as one of a debtor's contact names."""
+    contacts = [ctx.new] if ctx.entity.name == "DebtorContactName" else ctx.new.get("contact_names", [])
+    for contact in contacts:
+        if contact.get("contact_number") is None:
+            contact["contact_number"] = int(next_number(ctx.conn, "Contact"))
+
+
 @rule("SalesOrder", "SalesQuote")
 def sales_document(ctx: RuleContext) -> None:
     """Numbering, history, debtor defaults, line pricing and totals of orders and quotes."""

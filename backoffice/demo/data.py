@@ -18,6 +18,7 @@ from ..core.auth import Principal
 from ..core.auth.service import add_user, find_staff
 from ..core.records import NEW_KEY
 from ..core.store.tables import ENTITY_TABLES
+from .events import load_events
 from .galaxy import load_galaxy_documents, load_galaxy_reference
 from .symphony import create_demo_org, load_symphony
 
@@ -201,3 +202,4 @@ def load_demo(conn: Connection) -> None:
 
     load_galaxy_documents(conn, create, actor)
     load_symphony(conn)
+    load_events(conn)

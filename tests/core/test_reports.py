@@ -62,10 +62,10 @@ def test_the_reports_and_their_metadata() -> None:
 
 
 def test_execute_run_and_read_pages(db: Database) -> None:
-    # Seven customers (two Greek, 0000000n, then C00001-C00005), three to a page.
+    # Eight customers (two Greek, 0000000n, then C00001-C00005 and EVENTS), three to a page.
     done = run(db, STAFF, "CustomerBalances", language="el", rows_per_page=3)
     assert (done.status, done.status.value, done.status_name) == (reports.Status.FINISHED, 2, "Finished")
-    assert (done.page_count, done.row_count, done.title) == (3, 7, "Υπόλοιπα πελατών")
+    assert (done.page_count, done.row_count, done.title) == (3, 8, "Υπόλοιπα πελατών")
     assert done.pages == [(793.7008, 1122.52)] * 3
     with db.read() as conn:
         first = reports.pages(conn, STAFF, done.document_id)

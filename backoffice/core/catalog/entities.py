@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .events import add_event_entities
 from .menu import add_menu_entities, menu_item_fields
 from .model import Catalog, Child, Entity, EnumDef, EnumValue, Field, View, ViewColumn
 from .model import FieldType as T
@@ -195,6 +196,18 @@ def build_catalog() -> Catalog:
         _s("title", 20), _s("first_name", 60), _s("surname", 60),
         _s("primary_position_name", 60),
         _s("phone", 40), _s("mobile", 40), _s("fax", 40), _s("email_address", 200),
+        # What the events side (Symphony's contacts) knows of a person; see core/contacts.py.
+        Field("contact_number", T.INT, unique=True, system=True,
+              description="The contact's number (Symphony's ContactId), given on every create"),
+        _s("organisation", 100), _s("occupation", 100), _s("pa_name", 100),
+        _bool("marketing_opt_out"),
+        _s("line1", 100), _s("line2", 100), _s("line3", 100), _s("town", 60), _s("county", 60),
+        _s("postcode", 20), _s("country", 60),
+        _s("website", 200), _s("reference", 60), _s("code", 60),
+        Field("date_of_birth", T.DATE),
+        _int("reg_status", description="0 not registered, 1 registered"),
+        Field("profile_string", T.TEXT),
+        _s("profile_value_ids", 1000, description="Comma-separated profile value ids"),
     ], root=False, description="A person to contact at a debtor."))
 
     catalog.add(Entity("DebtorDeliveryAddress", "debtor_delivery_address", "delivery_address_id", [
@@ -299,6 +312,7 @@ def build_catalog() -> Catalog:
 
     _add_organisation(catalog)
     add_menu_entities(catalog)
+    add_event_entities(catalog)
     _add_views(catalog)
     from .listings import add_listings
 

@@ -112,6 +112,37 @@ soap_signature_seen = sa.Table(
     sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
 )
 
+# A contact's password (Symphony's CheckLogOn), apart from the contact so no listing carries it;
+# it goes with the contact.
+contact_credential = sa.Table(
+    "contact_credential", metadata,
+    sa.Column("contact_name_id", sa.String(36),
+              sa.ForeignKey("debtor_contact_name.contact_name_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+)
+
+# Tokens mailed to contacts (Symphony's GenerateTokenForContact), stored as SHA-256.
+contact_token = sa.Table(
+    "contact_token", metadata,
+    sa.Column("token_id", sa.String(36), primary_key=True),
+    sa.Column("contact_name_id", sa.String(36),
+              sa.ForeignKey("debtor_contact_name.contact_name_id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("token_type", sa.String(40), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("single_use", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("used_at", sa.DateTime, nullable=True),
+)
+
+# An abstracts reviewer's password, apart from the AbstractsUser entity for the same reason.
+abstracts_user_credential = sa.Table(
+    "abstracts_user_credential", metadata,
+    sa.Column("client_user_id", sa.Integer,
+              sa.ForeignKey("abstracts_user.client_user_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+)
+
 # Which organizations (Symphony tenants) a staff member may work in, and how.
 org_user = sa.Table(
     "org_user", metadata,
