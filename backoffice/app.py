@@ -22,6 +22,7 @@ from .dialects.servicestack.auth import register_auth
 from .dialects.servicestack.host import ServiceStackHost
 from .dialects.servicestack.meta import register_meta
 from .dialects.symphony_ie.routes import SymphonyImportExport
+from .dialects.symphony_soap.routes import SymphonySoap
 from .settings import Settings
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -55,10 +56,13 @@ def create_app(settings: Settings, *, db: Database | None = None, run_worker: bo
     worker_wanted = settings.run_worker if run_worker is None else run_worker
 
     symphony_ie = SymphonyImportExport(database, settings)
+    symphony_soap = SymphonySoap(database, settings)
 
     async def endpoint(request: Request) -> Response:
         if symphony_ie.matches(request.url.path):
             return await symphony_ie.handle(request)
+        if symphony_soap.matches(request.url.path):
+            return await symphony_soap.handle(request)
         return await host.handle(request)
 
     @asynccontextmanager

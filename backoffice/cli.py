@@ -13,7 +13,7 @@ from rich.table import Table
 from .app import ConfigurationError, check_configuration
 from .bootstrap import SchemaMismatch, prepare_database
 from .core import dynamic_details, errors, mail
-from .core.auth import Principal
+from .core.auth import Principal, signing
 from .core.auth import service as auth
 from .core.auth.tokens import OrgPrincipal
 from .core.store import Database
@@ -174,10 +174,15 @@ def keys_create(
     staff: Annotated[str | None, typer.Option(help="Staff user name the key acts as")] = None,
     debtor: Annotated[str | None, typer.Option(help="Debtor account number the key is confined to")] = None,
     expires: Annotated[str | None, typer.Option(help="Last day the key works, YYYY-MM-DD")] = None,
+    soap: Annotated[bool, typer.Option("--soap", help="A Symphony SOAP API key with its secret key (signed "
+                                       "requests); acts as --staff, else the first unrestricted staff member")] = False,
     database: DatabaseOption = None,
 ) -> None:
     """Create an API key. It is printed once and only its hash is stored."""
     db = _db(database)
+    if soap:
+        _create_soap_key(db, staff, database)
+        return
     try:
         expiry = date.fromisoformat(expires) if expires else None
     except ValueError:
@@ -191,6 +196,19 @@ def keys_create(
         return
     console.print(f"{issued.kind} key {issued.key_id}: {issued.key}")
     console.print("Keep it now: it cannot be shown again.")
+
+
+def _create_soap_key(db: Database, staff: str | None, database: str | None) -> None:
+    try:
+        with db.write() as conn:
+            issued = signing.create_soap_key(conn, _settings(database).master_key(), staff_username=staff)
+    except errors.CoreError as exc:
+        _fail(exc)
+        return
+    console.print(f"soap key {issued.key_id}, acting as {issued.staff}")
+    console.print(f"API key:    {issued.api_key}")
+    console.print(f"Secret key: {issued.secret_key}")
+    console.print("Keep both now: they cannot be shown again.")
 
 
 @keys_app.command("revoke")

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .core.auth.signing import MasterKey
 from .core.mail import SECURITY, MailSettings
 
 
@@ -37,6 +38,11 @@ class Settings:
     import_max_bytes: int = 512 * 1024 * 1024
     # Lifetime of a Symphony Import/Export token (from its issue; the document says "short-lived").
     token_ttl_seconds: int = 30 * 60
+    # The Symphony SOAP API: how far a signed request's Timestamp may be from the server's clock.
+    soap_skew_seconds: int = 5 * 60
+    # The key that encrypts secrets the server must read back (SOAP secret keys). Empty:
+    # <var_dir>/master.key, made on first use. Servers sharing a database share this file.
+    master_key_file: Path = Path("")
     # Largest page an AutoQuery answers when the caller asks for more (ServiceStack MaxLimit).
     max_page_size: int = 1000
     secure_cookies: bool = False
@@ -63,10 +69,16 @@ class Settings:
             object.__setattr__(self, "database_url", _default_database_url(self.var_dir))
         if self.config_dir == Path(""):
             object.__setattr__(self, "config_dir", self.var_dir / "config")
+        if self.master_key_file == Path(""):
+            object.__setattr__(self, "master_key_file", self.var_dir / "master.key")
         if self.downloads_dir == Path(""):
             object.__setattr__(self, "downloads_dir", self.var_dir / "downloads")
         if self.smtp_security not in SECURITY:
             raise ValueError(f"BACKOFFICE_SMTP_SECURITY must be one of {', '.join(SECURITY)}")
+
+    def master_key(self) -> MasterKey:
+        """The key sealing secrets the server reads back (see core/auth/signing.py)."""
+        return MasterKey(self.master_key_file)
 
     def mail(self) -> MailSettings:
         """Where backoffice's mail goes (see core/mail.py)."""
@@ -84,12 +96,15 @@ class Settings:
             values["config_dir"] = Path(env["BACKOFFICE_CONFIG_DIR"])
         if "BACKOFFICE_DOWNLOADS_DIR" in env:
             values["downloads_dir"] = Path(env["BACKOFFICE_DOWNLOADS_DIR"])
+        if "BACKOFFICE_MASTER_KEY_FILE" in env:
+            values["master_key_file"] = Path(env["BACKOFFICE_MASTER_KEY_FILE"])
         if "BACKOFFICE_LANGUAGE" in env:
             values["language"] = env["BACKOFFICE_LANGUAGE"]
         if "BACKOFFICE_DATABASE_URL" in env:
             values["database_url"] = env["BACKOFFICE_DATABASE_URL"]
         for name in ("port", "workers", "session_ttl_seconds", "draft_ttl_seconds", "max_body_bytes",
-                     "max_page_size", "smtp_port", "import_max_bytes", "token_ttl_seconds"):
+                     "max_page_size", "smtp_port", "import_max_bytes", "token_ttl_seconds",
+                     "soap_skew_seconds"):
             key = f"BACKOFFICE_{name.upper()}"
             if key in env:
                 values[name] = int(env[key])

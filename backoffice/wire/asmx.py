@@ -665,6 +665,13 @@ def _decode(element: etree._Element, wire_type: WireType, label: str, namespace:
     return items
 
 
+# What a .NET value type holds when nothing was set (strings are references: null, omitted).
+VALUE_DEFAULTS: dict[Xsd, Any] = {
+    Xsd.INT: 0, Xsd.LONG: 0, Xsd.BOOLEAN: False, Xsd.DECIMAL: Decimal(0), Xsd.DOUBLE: 0.0,
+    Xsd.DATETIME: datetime(1, 1, 1),
+}
+
+
 def _write(parent: etree._Element, name: str, wire_type: WireType, value: Any, namespace: str) -> None:
     """Append ``<name>`` holding ``value``; nothing at all for None (XmlSerializer omits nulls)."""
     if value is None:
@@ -680,7 +687,12 @@ def _fill(element: etree._Element, wire_type: WireType, value: Any, namespace: s
             raise TypeError(f"{wire_type.name} needs a mapping, not {type(value).__name__}")
         # Keys that are not members are ignored: a handler may hand back a richer record than the wire shows.
         for member in wire_type.members:
-            _write(element, member.name, member.type, value.get(member.name), namespace)
+            member_value = value.get(member.name)
+            if member_value is None and isinstance(member.type, Xsd):
+                # A .NET class's int, bool, decimal or DateTime member is never null: XmlSerializer
+                # writes its default, and the WSDL (minOccurs="1") tells generated clients to expect it.
+                member_value = VALUE_DEFAULTS.get(member.type)
+            _write(element, member.name, member.type, member_value, namespace)
     else:
         if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
             raise TypeError(f"{wire_type.name} needs a list, not {type(value).__name__}")

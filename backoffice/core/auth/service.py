@@ -228,7 +228,9 @@ def resolve_api_key(conn: Connection, key: str) -> Principal:
     digest = _digest(key)
     row = conn.execute(sa.select(api_key).where(api_key.c.key_hash == digest)).first()
     # The lookup is by hash; the compare is constant-time all the same.
-    if row is None or not hmac.compare_digest(row.key_hash, digest):
+    # A Symphony SOAP key travels in clear in every request and is worth nothing without its
+    # secret: it never opens the APIs that take a key alone.
+    if row is None or not hmac.compare_digest(row.key_hash, digest) or row.kind == "soap":
         raise Unauthenticated("Invalid API Key", code="Unauthorized")
     if not row.enabled:
         raise Unauthenticated("API Key has been revoked", code="Unauthorized")
