@@ -5,24 +5,21 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from backoffice.core import contacts, errors, mail, records
 from backoffice.core.auth import Principal
 from backoffice.core.clock import moved_to, now
 from backoffice.core.store import Database
-from backoffice.core.store.db import MIGRATIONS
 from backoffice.core.store.tables import ENTITY_TABLES, contact_credential, contact_token, sequence
 from backoffice.demo.events import ALEX, ALEX_EMAIL, CONTACT_PASSWORDS, JAMIE, JAMIE_EMAIL, NO_EMAIL_CONTACT, SAM
-from tests.conftest import PG_URL, _free_port, _pg_admin, _with_database
+from tests.conftest import _free_port
+from tests.core.migrating import upgrade
 
 STAFF = Principal(kind="staff", staff_id="", username="tester")
 C00001 = "0000000061000000001V"
@@ -447,36 +444,8 @@ def test_a_contacts_credentials_and_tokens_go_with_it(db: Database, outbox: mail
 # --- the migration ------------------------------------------------------------------------------------------
 
 
-def _upgrade(url: str, revision: str) -> None:
-    database = Database(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with database.engine.connect() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
-        if not database.is_sqlite:
-            conn.commit()
-    database.dispose()
-
-
-@pytest.fixture
-def empty_url(tmp_path: Path) -> Any:
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'migrating.db'}"
-        return
-    name = f"bo_migrate_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield _with_database(PG_URL, name)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def test_the_migration_numbers_existing_contacts_in_key_order(empty_url: str) -> None:
-    _upgrade(empty_url, "0009")
+    upgrade(empty_url, "0009")
     engine = sa.create_engine(empty_url)
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO debtor (debtor_id, account_no, name, revision) VALUES ('D1', 'A1', 'A', 1)"))
@@ -487,7 +456,7 @@ def test_the_migration_numbers_existing_contacts_in_key_order(empty_url: str) ->
         conn.execute(sa.text("INSERT INTO activity (activity_id, subject, contact_name_id, revision) "
                              "VALUES ('AC1', 'Call', 'Bee', 1)"))
     engine.dispose()
-    _upgrade(empty_url, "head")
+    upgrade(empty_url, "head")
     engine = sa.create_engine(empty_url)
     with engine.connect() as conn:
         numbers = conn.execute(sa.text("SELECT contact_name_id, contact_number, reg_status FROM debtor_contact_name "

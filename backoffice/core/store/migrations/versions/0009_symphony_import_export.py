@@ -373,6 +373,12 @@ def upgrade() -> None:
     with op.batch_alter_table('tender_media', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tender_media_hierarchy_id_object_number'), ['hierarchy_id', 'object_number'], unique=False)
 
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        # SQLite adds these columns by rebuilding the table (copy, drop, rename); with foreign keys
+        # enforced the drop fails on every price or order line naming an item. (Migrations run
+        # outside a transaction on SQLite, so the pragma takes effect.)
+        op.get_bind().exec_driver_sql("PRAGMA foreign_keys=OFF")
     with op.batch_alter_table('inventory_item', schema=None) as batch_op:
         batch_op.add_column(sa.Column('menu_item_id', sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column('object_number', sa.Integer(), nullable=True))
@@ -387,6 +393,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_inventory_item_hierarchy_id'), ['hierarchy_id'], unique=False)
         batch_op.create_unique_constraint(batch_op.f('uq_inventory_item_menu_item_id'), ['menu_item_id'])
         batch_op.create_foreign_key(batch_op.f('fk_inventory_item_hierarchy_id'), 'hierarchy_node', ['hierarchy_id'], ['id'])
+    if sqlite:
+        op.get_bind().exec_driver_sql("PRAGMA foreign_keys=ON")
 
     # ### end Alembic commands ###
     if op.get_bind().dialect.name == "postgresql":
