@@ -102,3 +102,37 @@ def test_the_command_runs_only_its_own_request(tmp_path: Path) -> None:
         # Another client's request is left for the server's worker.
         assert requests.get(conn, tokens.member_principal(conn, "DEMO"), waiting).status == requests.RECEIVED
     db.dispose()
+
+
+def test_a_soap_key_through_the_command(tmp_path: Path) -> None:
+    from backoffice.core.auth import signing
+    from backoffice.core.clock import moved_to
+    from backoffice.demo.events import ALEX_EMAIL, CONTACT_PASSWORDS
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {"BACKOFFICE_VAR_DIR": str(tmp_path)}
+    assert runner.invoke(app, ["demo", "--database", url], env=env).exit_code == 0
+    created = runner.invoke(app, ["keys", "create", "--soap", "--database", url], env=env)
+    assert created.exit_code == 0, created.output
+    lines = dict(line.split(":", 1) for line in created.output.splitlines() if ":" in line and " key" in line)
+    api_key, secret = lines["API key"].strip(), lines["Secret key"].strip()
+    assert "acting as Admin" in created.output
+    listed = runner.invoke(app, ["keys", "list", "--database", url], env=env)
+    assert "soap" in listed.output and api_key not in listed.output and secret not in listed.output
+    when = "2026-03-02T12:00:00.000Z"
+    envelope = (
+        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header>'
+        '<AuthenticationHeader xmlns="https://developer.sym-online.com/API/1_0/SOAP/">'
+        f'<Timestamp>{when}</Timestamp><Operation>CheckLogOn</Operation>'
+        f'<Signature>{signing.signature(secret, "CheckLogOn", when)}</Signature><APIKey>{api_key}</APIKey>'
+        '</AuthenticationHeader></soap:Header><soap:Body>'
+        '<CheckLogOn xmlns="https://developer.sym-online.com/API/1_0/SOAP/">'
+        f'<emailAddress>{ALEX_EMAIL}</emailAddress><password>{CONTACT_PASSWORDS[ALEX_EMAIL]}</password>'
+        '</CheckLogOn></soap:Body></soap:Envelope>')
+    settings = Settings(database_url=url, var_dir=tmp_path, run_worker=False)
+    with moved_to(signing.parse_timestamp(when)), TestClient(create_app(settings)) as client:
+        answer = client.post("/API/1_0/SOAP/SymphonyAPI.asmx", content=envelope,
+                             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "https://developer.sym-online.com/API/1_0/SOAP/CheckLogOn"})
+        assert answer.status_code == 200 and "<ContactID>1001</ContactID>" in answer.text, answer.text
+        # The API key alone opens nothing else.
+        assert client.get("/Debtors", headers={"Authorization": f"Bearer {api_key}"}).status_code == 401
