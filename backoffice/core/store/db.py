@@ -168,11 +168,16 @@ class Database:
 def insert_unless_present(conn: Connection, table: sa.Table, index_elements: list[str] | None = None) -> Any:
     """An INSERT into ``table`` that leaves a row whose unique key is already taken (ON CONFLICT DO
     NOTHING), on PostgreSQL and SQLite alike: when several servers insert the same row at once, the
-    database decides which one wins and the others' transactions carry on."""
+    database decides which one wins and the others' transactions carry on. The result's ``rowcount``
+    says whether the row went in (1) or was already there (0)."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(table).on_conflict_do_nothing(index_elements=index_elements)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        statement = pg_insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(table).on_conflict_do_nothing(index_elements=index_elements)
+        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    # Callers learn from the row count whether their row went in; SQLAlchemy keeps an INSERT's
+    # count only when asked (psycopg's came back as -1 otherwise, which reads as "inserted").
+    return statement.execution_options(preserve_rowcount=True)
