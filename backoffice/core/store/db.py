@@ -173,7 +173,7 @@ def insert_unless_present(conn: Connection, table: sa.Table, index_elements: lis
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        statement = pg_insert(table).on_conflict_do_nothing(index_elements=index_elements)
+        statement: Any = pg_insert(table).on_conflict_do_nothing(index_elements=index_elements)
     else:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
