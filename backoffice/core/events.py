@@ -345,6 +345,19 @@ def _lead(conn: Connection, lead_contact_number: int | None, attendees: Sequence
     return next((a["contact_name_id"] for a in attendees if a.get("contact_name_id")), None)
 
 
+def _bookable(conn: Connection, event_id: int, attendees: Sequence[Mapping[str, Any]],
+              trigger: str | None) -> tuple[Any, list[dict[str, Any]]]:
+    """The event, if it takes bookings, and the attendees as Booking children (checked one by one)."""
+    row = _event_row(conn, event_id)
+    if row.archived:
+        raise Conflict(f"Event {event_id} is archived and takes no bookings.", code="EventArchived")
+    if trigger is not None and trigger not in TRIGGERS:
+        raise Invalid(f"Unknown trigger {trigger!r}.", code="UnknownTrigger")
+    if not attendees:
+        raise Invalid.field("attendees", "A booking needs at least one attendee.", "NotEmpty")
+    return row, [_attendee_doc(conn, event_id, a, i) for i, a in enumerate(attendees)]
+
+
 def submit_booking(conn: Connection, mail_settings: mail.MailSettings | None, event_id: int,
                    attendees: Sequence[Mapping[str, Any]], *, status_id: int = PROVISIONAL,
                    lead_contact_number: int | None = None, is_test: bool = False, purchase_order: str | None = None,
@@ -353,14 +366,7 @@ def submit_booking(conn: Connection, mail_settings: mail.MailSettings | None, ev
     or else the first attendee's contact. With a ``trigger`` (one of TRIGGERS) the lead, or else
     the first attendee, is mailed about it (when there are mail settings). Returns the booking
     (as ``booking``)."""
-    row = _event_row(conn, event_id)
-    if row.archived:
-        raise Conflict(f"Event {event_id} is archived and takes no bookings.", code="EventArchived")
-    if trigger is not None and trigger not in TRIGGERS:
-        raise Invalid(f"Unknown trigger {trigger!r}.", code="UnknownTrigger")
-    if not attendees:
-        raise Invalid.field("attendees", "A booking needs at least one attendee.", "NotEmpty")
-    items = [_attendee_doc(conn, event_id, a, i) for i, a in enumerate(attendees)]
+    row, items = _bookable(conn, event_id, attendees, trigger)
     booking_id = _next(conn, "Booking")
     records.create(conn, SYSTEM, "Booking", {
         NEW_KEY: booking_id, "event_id": event_id, "status_id": status_id, "is_test": is_test,
@@ -401,14 +407,7 @@ def add_attendees(conn: Connection, mail_settings: mail.MailSettings | None, boo
         raise Invalid.field("event_id", f"Booking {booking_id} is not a booking of event {event_id}.", "NotOfEvent")
     if row.status_id == BOOKING_CANCELLED:
         raise Conflict(f"Booking {row.reference} is cancelled.", code="BookingCancelled")
-    event_row = _event_row(conn, event_id)
-    if event_row.archived:
-        raise Conflict(f"Event {event_id} is archived and takes no bookings.", code="EventArchived")
-    if trigger is not None and trigger not in TRIGGERS:
-        raise Invalid(f"Unknown trigger {trigger!r}.", code="UnknownTrigger")
-    if not attendees:
-        raise Invalid.field("attendees", "At least one attendee is required.", "NotEmpty")
-    items = [_attendee_doc(conn, event_id, a, i) for i, a in enumerate(attendees)]
+    event_row, items = _bookable(conn, event_id, attendees, trigger)
     records.update(conn, SYSTEM, "Booking", record_key(booking_id), {"attendees": items})
     made = booking(conn, booking_id)
     if trigger is not None:

@@ -437,7 +437,7 @@ def test_add_attendees_refusals(db: Database) -> None:
             events.add_attendees(conn, None, 3, ARCHIVED_EVENT, [_attendee()])
         with pytest.raises(errors.NotFound, match=r"^Booking 99 was not found\.$"):
             events.add_attendees(conn, None, 99, 101, [_attendee()])
-        with pytest.raises(errors.Invalid, match="At least one attendee"):
+        with pytest.raises(errors.Invalid, match="A booking needs at least one attendee"):
             events.add_attendees(conn, None, 1, 101, [])
         with pytest.raises(errors.Invalid, match="not one of event 101's"):
             events.add_attendees(conn, None, 1, 101, [{**_attendee(), "ticket_type_id": OTHER_EVENTS_STANDARD}])

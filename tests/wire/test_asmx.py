@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from starlette.testclient import TestClient
 
 from backoffice.wire import asmx
 from backoffice.wire.asmx import Call, ComplexType, Fault, ListOf, Member, Operation, Service, Xsd
+from tests import symphony_soap_seed
 
 NS = "https://developer.sym-online.com/API/1_0/SOAP/"
 PATH = "/API/1_0/SOAP/SymphonyAPI.asmx"
@@ -34,7 +34,6 @@ SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSD = "http://www.w3.org/2001/XMLSchema"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
-SEED = Path("/work/shared/seeds/001_0771b3dd8f1a2025.txt")
 MAX_BODY = 4096
 
 GENERATE_DESCRIPTION = (
@@ -234,10 +233,8 @@ def c14n(data: bytes) -> bytes:
 
 
 def seed_lines(first: int, last: int) -> str:
-    """Lines first..last (1-based, inclusive) of the seed; the test is skipped where the seed is not present."""
-    if not SEED.exists():
-        pytest.skip("the Symphony SOAP seed is not on this machine")
-    return "\n".join(SEED.read_text(encoding="utf-8").splitlines()[first - 1:last])
+    """Lines first..last (1-based, inclusive) of the seed document (kept in tests/symphony_soap_seed.py)."""
+    return symphony_soap_seed.lines(first, last)
 
 
 # The seed's SOAP 1.1 request and response XML (L28-45, L50-60), checked against the seed itself below.
@@ -939,12 +936,11 @@ def test_the_service_page(client: TestClient) -> None:
 
 def test_the_operation_page_is_the_seeds(client: TestClient) -> None:
     response, text = page(client, f"{PATH}?op=GenerateTokenForContact")
-    if SEED.exists():
-        expected = [" ".join(line.split()) for line in seed_lines(1, 139).splitlines() if line.strip()]
-        labels = expected.index("isSingleUse:") + 1
-        # The Test form also carries the header's members, the fields HTTP POST authenticates with.
-        expected[labels:labels] = ["Timestamp:", "Operation:", "Signature:", "APIKey:"]
-        assert text.lines() == expected
+    expected = [" ".join(line.split()) for line in seed_lines(1, 139).splitlines() if line.strip()]
+    labels = expected.index("isSingleUse:") + 1
+    # The Test form also carries the header's members, the fields HTTP POST authenticates with.
+    expected[labels:labels] = ["Timestamp:", "Operation:", "Signature:", "APIKey:"]
+    assert text.lines() == expected
     assert text.links[0] == ("here", PATH)
     assert text.inputs == ["tokenType", "contactId", "isSingleUse", "Timestamp", "Operation", "Signature", "APIKey"]
     assert f'<form target="_blank" action="{PATH}/GenerateTokenForContact" method="POST">' in response.text
