@@ -514,7 +514,25 @@ def _write_children(conn: Connection, entity: Entity, new: Doc, old: Doc | None)
     # Removals last, in reverse order of the collections: lines go before the histories they sit in.
     for child_entity, gone in reversed(gone_by_collection):
         if gone:
+            # A child someone else refers to (a contact an attendee or activity names) stays: say so,
+            # rather than let the database refuse it as if it were a clash.
+            _refuse_if_referenced(conn, child_entity, gone)
             _delete_tree(conn, child_entity, gone)
+
+
+def _refuse_if_referenced(conn: Connection, entity: Entity, keys: list[str]) -> None:
+    """RecordInUse when a record other than the entity's own children refers to one of ``keys``."""
+    own_children = {(c.entity, c.fk) for c in entity.children}
+    for other, f in CATALOG.references_to(entity.name):
+        if (other.name, f.name) in own_children:
+            continue
+        t = table_of(other)
+        query = sa.select(sa.literal(1)).select_from(t).where(t.c[f.name].in_(keys))
+        if other.name == entity.name:
+            query = query.where(t.c[other.key].not_in(keys))
+        if conn.execute(query.limit(1)).first() is not None:
+            raise Conflict(f"The {entity.name} cannot be deleted because a {other.name} refers to it",
+                           code="RecordInUse")
 
 
 def _delete_tree(conn: Connection, entity: Entity, keys: list[str]) -> None:
@@ -600,17 +618,7 @@ def delete(conn: Connection, actor: Principal, entity_name: str, key: str) -> No
     old = _load_for_write(conn, actor, entity, key)
     for guard in _DELETE_GUARDS.get(entity_name, []):
         guard(conn, actor, old)
-    own_children = {(c.entity, c.fk) for c in entity.children}
-    for other, f in CATALOG.references_to(entity.name):
-        if (other.name, f.name) in own_children:
-            continue
-        t = table_of(other)
-        query = sa.select(sa.literal(1)).select_from(t).where(t.c[f.name] == key)
-        if other.name == entity.name:
-            query = query.where(t.c[other.key] != key)
-        if conn.execute(query.limit(1)).first() is not None:
-            raise Conflict(f"The {entity.name} cannot be deleted because a {other.name} refers to it",
-                           code="RecordInUse")
+    _refuse_if_referenced(conn, entity, [key])
     from . import dynamic_details  # (imported here: it builds on this module)
 
     dynamic_details.delete_with_parent(conn, entity.name, key)

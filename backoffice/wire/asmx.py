@@ -28,7 +28,7 @@ import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from email.message import Message
@@ -217,6 +217,17 @@ class Call:
     params: dict[str, Any]
     header: dict[str, str | None] | None
     protocol: Literal["soap11", "soap12", "get", "post"]
+    # Writes a result as this call's answer (see Rendered); set by the host.
+    render: Callable[[Any], Rendered] = field(default=lambda result: Rendered(b""), repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An answer already written by ``Call.render``. ``invoke`` returns one when its work must not
+    outlive an answer that cannot be written: rendered inside the transaction, a failure to write the
+    result undoes the work, and the client's fault then means that nothing was done."""
+
+    content: bytes
 
 
 class Fault(Exception):
@@ -315,7 +326,10 @@ def format_value(value: Any, xsd: Xsd) -> str:
     without; a ``date`` is that day's midnight, naive; string: a str as is, anything else via ``str``.
     """
     if xsd is Xsd.STRING:
-        return value if isinstance(value, str) else str(value)
+        text = value if isinstance(value, str) else str(value)
+        # A character XML 1.0 cannot carry (a vertical tab pasted in through another API) would make the
+        # whole answer unwritable; it is shown as "?" (XmlSerializer would throw instead).
+        return _NOT_XML.sub("?", text)
     if xsd in _RANGE:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{value!r} is not an {xsd.value}")
@@ -514,9 +528,11 @@ async def _soap(request: Request, service: Service, invoke: Callable[[Call], Any
         call = _decode_envelope(service, version, body, action)
     except _Refusal as refusal:
         return _fault(version, refusal)
+    op = call.operation
+    call = replace(call, render=lambda result: Rendered(_soap_answer(service, version, op, result)))
     try:
         result = await run_in_threadpool(invoke, call)
-        content = _soap_answer(service, version, call.operation, result)
+        content = result.content if isinstance(result, Rendered) else _soap_answer(service, version, op, result)
     except Fault as fault:
         return _fault(version, _Refusal(fault.message, "Client" if fault.client else "Server"))
     except Exception:
@@ -781,12 +797,15 @@ async def _http(request: Request, service: Service, invoke: Callable[[Call], Any
             given = fields.get(member.name.lower())
             values[member.name] = given[0] if given else request.headers.get(member.name)
         header = values if any(v is not None for v in values.values()) else None
-    call = Call(op, params, header, protocol)
+    def render(result: Any) -> Rendered:
+        return Rendered(b"" if op.result is None else _bare_answer(service, op.result, result))
+
+    call = Call(op, params, header, protocol, render)
     try:
         result = await run_in_threadpool(invoke, call)
+        content = result.content if isinstance(result, Rendered) else render(result).content
         if op.result is None:
             return Response(b"", status_code=200)
-        content = _bare_answer(service, op.result, result)
     except Fault as fault:
         return _plain_error(fault.message)
     except Exception:

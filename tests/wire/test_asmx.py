@@ -75,6 +75,13 @@ HEADER_VALUES = {"Timestamp": "2025-01-01T12:30:00.000Z", "Operation": "Generate
                  "Signature": "c2lnbmF0dXJl+/=", "APIKey": "XYZ"}
 
 CALLS: list[Call] = []
+class Unwritable:
+    def __str__(self) -> str:
+        raise ValueError("cannot be written")
+
+
+# Calls whose answer could not be written inside their "transaction" (which was then undone).
+UNDONE: list[Call] = []
 # Each request's Content-Type and SOAPAction, to see what a generated client sends.
 SENT: list[tuple[str | None, str | None]] = []
 
@@ -109,6 +116,13 @@ def invoke(call: Call) -> Any:
             raise RuntimeError("secret internals: password=hunter2")
         if params["kind"] == "bad-result":
             return 12
+        if params["kind"] == "rendered-in-transaction":
+            # As a dialect does: the answer written before the work is committed.
+            try:
+                return call.render(Unwritable())
+            except Exception:
+                UNDONE.append(call)
+                raise
         return params["kind"]
     if name == "GetCount":
         return 5
@@ -1248,3 +1262,21 @@ def test_a_generated_client_calls_void_list_and_valued_operations(zeep_client: A
         with pytest.raises(zeep.exceptions.Fault) as caught:
             proxy.Fail(kind="crash")
         assert caught.value.message == "Server was unable to process request."
+
+
+@pytest.mark.parametrize("protocol", ["soap11", "get"])
+def test_an_answer_rendered_inside_the_work_can_undo_it(client: TestClient, protocol: str) -> None:
+    UNDONE.clear()
+    if protocol == "soap11":
+        body = (f'<soap:Envelope xmlns:soap="{SOAP11}"><soap:Body><Fail xmlns="{NS}">'
+                '<kind>rendered-in-transaction</kind></Fail></soap:Body></soap:Envelope>')
+        response = client.post(PATH, content=body, headers={"Content-Type": "text/xml; charset=utf-8",
+                                                             "SOAPAction": f'"{NS}Fail"'})
+        assert "soap:Server" in response.text
+    else:
+        response = client.get(f"{PATH}/Fail", params={"kind": "rendered-in-transaction"})
+        assert response.headers["content-type"].startswith("text/plain")
+    # The failure to write the answer reached the handler (to roll its work back), and the client
+    # was told the server failed, with no detail.
+    assert response.status_code == 500 and len(UNDONE) == 1
+    assert "cannot be written" not in response.text and "Traceback" not in response.text

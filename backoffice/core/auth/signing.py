@@ -48,7 +48,7 @@ HEADER_FIELDS = ("Timestamp", "Operation", "Signature", "APIKey")
 FAILED = "Authentication failed."
 # ISO 8601 as the vendor's clients write it: "2010-04-09T09:08Z", "2010-01-01T12:30:00.000Z", or an offset.
 _TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,7}))?)?(Z|[+-]\d{2}:?\d{2})$")
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,7}))?)?(Z|[+-]\d{2}:?\d{2})$", re.ASCII)
 # A Base64 HMAC-SHA1 is 28 characters; anything much longer is not worth hashing or storing.
 _MAX_SIGNATURE = 64
 
@@ -140,12 +140,12 @@ def parse_timestamp(text: str) -> datetime:
     try:
         moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
                           int((fraction or "0").ljust(6, "0")[:6]), tzinfo=UTC)
-    except ValueError:
+        if zone != "Z":
+            sign = 1 if zone[0] == "+" else -1
+            digits = zone[1:].replace(":", "")
+            moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    except (ValueError, OverflowError):  # 31 February; 0001-01-01T00:00+01:00 falls before year 1
         raise Unauthenticated("Timestamp is not a valid date and time.") from None
-    if zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return moment.replace(tzinfo=None)
 
 

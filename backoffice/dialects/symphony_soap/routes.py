@@ -24,7 +24,7 @@ from ...core.mail import MailUnavailable
 from ...core.store import Database
 from ...settings import Settings
 from ...wire import asmx
-from . import handlers
+from . import handlers, shapes
 from .service import PATH, SERVICE
 
 log = logging.getLogger("backoffice.symphony_soap")
@@ -56,9 +56,12 @@ class SymphonySoap:
                 principal = signing.verify(conn, self.master, call.header, name, skew=self.skew)
             require(principal, f"SymphonyAPI.{name}")
             with self.db.write() as conn:
-                return handlers.HANDLERS[name](handlers.Context(conn, principal, self.mail), call.params)
+                result = handlers.HANDLERS[name](handlers.Context(conn, principal, self.mail), call.params)
+                # Written before the commit: an answer that cannot be written undoes the work, so a
+                # fault always means nothing was done and a client may retry (re-signed).
+                return call.render(result)
         except MailUnavailable as exc:
             log.warning("%s: mail could not be sent: %s", name, exc.message)
             raise asmx.Fault(exc.message, client=False) from None
         except errors.CoreError as exc:
-            raise asmx.Fault(exc.message) from None
+            raise asmx.Fault(shapes.in_wire_names(exc.message)) from None

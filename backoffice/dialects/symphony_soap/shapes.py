@@ -7,6 +7,7 @@ wire dict (keys = the ComplexType's members; a missing or None value is an omitt
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -149,6 +150,22 @@ ATTENDEE_MEMBERS = {
     "Email": "email", "Telephone": "telephone", "Mobile": "mobile", "Reference": "external_reference",
     "Code": "code",
 }
+
+
+# Core field names a rule's message may hold, as the caller sent them (names the core shares with the
+# vendor, such as surname or reg_status, need no entry).
+WIRE_NAMES = {
+    "external_system_id": "ExternalSystemId", "purchase_order": "purchaseOrderNumber", "pa_name": "paName",
+    "marketing_opt_out": "marketingOptOut", "attendee_type_id": "AttendeeTypeId", "ticket_type_id": "TicketTypeId",
+    "contact_number": "ContactId", "date_of_birth": "dateOfBirth", "external_reference": "Reference",
+    "email_address": "email", "first_name": "forename", "profile_value_ids": "profileValueIds",
+}
+_CORE_NAME = re.compile(r"\b(" + "|".join(WIRE_NAMES) + r")\b")
+
+
+def in_wire_names(message: str) -> str:
+    """A core message with the fields it names spelled as the caller spelled them."""
+    return _CORE_NAME.sub(lambda m: WIRE_NAMES[m.group(1)], message)
 
 
 def contact_changes(params: Doc) -> Doc:

@@ -69,3 +69,9 @@ def test_the_envelope_namespace_is_checked(soap: SymphonySoap) -> None:
     text = soap.envelope("GetBooking", {"bookingId": 1}).replace(SOAP11, "urn:not-soap")
     response = soap.post_envelope("GetBooking", text)
     assert response.status_code == 500 and "VersionMismatch" in response.text
+
+
+def test_messages_name_fields_as_the_caller_sent_them(soap: SymphonySoap) -> None:
+    with pytest.raises(Fault) as too_long:
+        soap.call("SetEventExternalSystemId", {"request": {"EventId": 101, "ExternalSystemId": "x" * 200}})
+    assert too_long.value.message == "ExternalSystemId must be at most 100 characters"
