@@ -137,6 +137,11 @@ def load_events(conn: Connection) -> None:
             {"attendee_type_id": kinds["Delegate"], "ticket_type_id": tickets["Early Bird"], "contact_number": SAM},
         ], status_id=events.BOOKING_CANCELLED)
     records.update(conn, contacts.SYSTEM, "Event", events.record_key(ARCHIVED_EVENT), {"archived": True})
+    # The clock ticks while it is moved: set each creation date to the exact moment, to the millisecond.
+    booking_table = ENTITY_TABLES["Booking"]
+    for booking_id, made in ((1, datetime(2026, 11, 20, 10, 0)), (2, datetime(2026, 11, 21, 11, 0)),
+                             (3, datetime(2025, 6, 2, 14, 0))):
+        conn.execute(booking_table.update().where(booking_table.c.booking_id == booking_id).values(created_at=made))
 
     reviewer = _n(conn, "AbstractsUser")
     records.create(conn, contacts.SYSTEM, "AbstractsUser", {

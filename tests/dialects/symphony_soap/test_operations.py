@@ -205,7 +205,7 @@ def test_get_booking(soap: SymphonySoap) -> None:
                                                             "CreatedDate", "GrossCost", "NetCost", "Tax", "IsTest")]
     assert (text(booking, "BookingReference"), text(booking, "BookingStatus"), text(booking, "GrossCost"),
             text(booking, "IsTest")) == ("B00001", "Completed", "616.00", "false")
-    assert re.fullmatch(r"2026-11-20T10:00:00(\.\d+)?Z", text(booking, "CreatedDate") or "")
+    assert text(booking, "CreatedDate") == "2026-11-20T10:00:00Z"
     attendees = items(booking.find(q("Attendees")), "AttendeeResponse")
     assert [text(a, "AttendeeReference") for a in attendees] == ["A00001", "A00002", "A00003"]
     with pytest.raises(Fault, match="was not found"):
