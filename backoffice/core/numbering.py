@@ -14,7 +14,9 @@ STARTS = {"SalesOrder": 100001, "SalesQuote": 500001, "SymphonyObject": 1001, "I
           # differ so that small demo ids of one kind are not also ids of another.
           "Contact": 1001, "Event": 101, "AttendeeType": 201, "TicketType": 301, "BookableSession": 401,
           "AbstractsUser": 501, "AbstractSubmission": 601, "AbstractVote": 701, "InvoicePayment": 801,
-          "Booking": 1, "Attendee": 1, "Invoice": 1}
+          "Booking": 1, "Attendee": 1, "Invoice": 1,
+          # Synergist's activity ids and company numbers (migration 0011 sets them past existing rows).
+          "Activity": 5001, "Company": 1}
 # Every write of a record takes the next change number (see next_change).
 CHANGES = "Change"
 # On PostgreSQL change numbers come from a sequence, so writers never wait on one another for them.

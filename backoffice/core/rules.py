@@ -316,12 +316,32 @@ def activity_creator(ctx: RuleContext) -> None:
         ctx.new["creator_id"] = ctx.actor.staff_id or None
         if not ctx.new.get("owner_id"):
             ctx.new["owner_id"] = ctx.actor.staff_id or None
+        if ctx.new.get("activity_number") is None:
+            ctx.new["activity_number"] = int(next_number(ctx.conn, "Activity"))
+
+
+def _company_number(conn: Connection, code: str) -> int:
+    """A new company's number: its code when that is a free number (Galaxy's 001 is company 1), else
+    the next free one."""
+    company = ENTITY_TABLES["Company"]
+
+    def free(number: int) -> bool:
+        return conn.execute(sa.select(company.c.company_id).where(company.c.number == number)).first() is None
+
+    if code.isdigit() and 0 < int(code) < 2**31 and free(int(code)):
+        return int(code)
+    number = int(next_number(conn, "Company"))
+    while not free(number):
+        number = int(next_number(conn, "Company"))
+    return number
 
 
 @rule("Company")
 def company_rules(ctx: RuleContext) -> None:
     """A company's tax number is checked (a warning, not a refusal) and it always has a site."""
     new = ctx.new
+    if ctx.creating and new.get("number") is None:
+        new["number"] = _company_number(ctx.conn, (new.get("code") or "").strip())
     tin = (new.get("tin") or "").strip()
     if ctx.creating or tin != ((ctx.old or {}).get("tin") or "").strip():
         ctx.notices.append(Notice("Company", "Validation of Tax Identification Number (TIN)."))

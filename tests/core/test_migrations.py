@@ -26,3 +26,26 @@ def test_the_symphony_migration_upgrades_a_database_with_items_in_use(empty_url:
         price = conn.execute(sa.text("SELECT inventory_id FROM inventory_debtor_price")).scalar()
     engine.dispose()
     assert tuple(item)[0] == "P1" and price == "I1"
+
+
+def test_synergist_numbers_are_given_to_existing_companies_and_activities(empty_url: str) -> None:
+    upgrade(empty_url, "0010")
+    engine = sa.create_engine(empty_url)
+    with engine.begin() as conn:
+        for key, code in (("C2", "004"), ("C1", "001"), ("C3", "HQ")):
+            conn.execute(sa.text("INSERT INTO company (company_id, code, title, active, active_date, is_system, "
+                                 "revision) VALUES (:k, :c, 'T', 1, '2020-01-01', 0, 1)"), {"k": key, "c": code})
+        for key in ("B", "A"):
+            conn.execute(sa.text("INSERT INTO activity (activity_id, subject, revision) VALUES (:k, 'Call', 1)"),
+                         {"k": key})
+    engine.dispose()
+    upgrade(empty_url, "head")
+    engine = sa.create_engine(empty_url)
+    with engine.connect() as conn:
+        companies = dict(conn.execute(sa.text("SELECT code, number FROM company")).all())
+        activities = dict(conn.execute(sa.text("SELECT activity_id, activity_number FROM activity")).all())
+        following = dict(conn.execute(sa.text("SELECT name, next_value FROM sequence")).all())
+    engine.dispose()
+    assert companies == {"001": 1, "004": 4, "HQ": 5}
+    assert activities == {"A": 5001, "B": 5002}
+    assert (following["Company"], following["Activity"]) == (6, 5003)

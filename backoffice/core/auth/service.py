@@ -35,6 +35,11 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def sha512_hex(password: str) -> str:
+    """What a Synergist client sends as ``sha512password``: the SHA-512 of the password, in hex."""
+    return hashlib.sha512(password.encode("utf-8")).hexdigest()
+
+
 def new_session_id() -> str:
     """A 20-character session id, the shape ServiceStack issues."""
     return "".join(secrets.choice(_SESSION_ALPHABET) for _ in range(20))
@@ -76,6 +81,7 @@ def add_user(conn: Connection, username: str, password: str, *, first_name: str 
     _verified.clear()
     conn.execute(staff_credential.insert().values(
         staff_id=staff_id, password_hash=hash_password(password), permissions=permissions,
+        sha512_verifier=hash_password(sha512_hex(password)),
     ))
     return staff_id
 

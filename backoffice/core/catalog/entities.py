@@ -333,6 +333,8 @@ def _add_organisation(catalog: Catalog) -> None:
         _id("company_id"),
         _s("code", 20, required=True, unique=True),
         _s("title", 200, required=True),
+        Field("number", T.INT, unique=True, system=True,
+              description="The company's number (Synergist's company, the prefix of its codes: 1/GS)"),
         _s("distinctive_title", 200),
         Field("active", T.INT, default=1, enum="Active"),
         _dt("active_date", required=True, description="Since when the company is in use"),
@@ -414,6 +416,8 @@ def _add_organisation(catalog: Catalog) -> None:
     )
     catalog.add(Entity("Activity", "activity", "activity_id", [
         _id("activity_id"),
+        Field("activity_number", T.INT, unique=True, system=True,
+              description="The activity's number (Synergist's activityID), given on every create"),
         _ref("activity_type_id", "ActivityType"),
         _ref("creator_id", "Staff", system=True),
         _ref("owner_id", "Staff"),

@@ -71,6 +71,9 @@ staff_credential = sa.Table(
     "staff_credential", metadata,
     sa.Column("staff_id", sa.String(36), primary_key=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
+    # Synergist clients may log in with the SHA-512 (hex) of the password instead of the password:
+    # that value is as good as the password, so it is kept the same way, as an Argon2 hash of it.
+    sa.Column("sha512_verifier", sa.String(255), nullable=True),
     # None means every operation; otherwise a JSON list of allowed operation names.
     sa.Column("permissions", sa.JSON, nullable=True),
 )
