@@ -401,7 +401,7 @@ def _check_unique(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -
         clash = conn.execute(sa.select(t.c[entity.key]).where(
             *(t.c[n] == v for n, v in zip(names, values, strict=True)), t.c[entity.key] != new[entity.key])).first()
         if clash is not None:
-            said = ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True))
+            said = " and ".join(f"{n} {v}" for n, v in zip(names, values, strict=True))
             raise Conflict(f"A {entity.name} with {said} already exists", code="DuplicateKey")
 
 

@@ -607,7 +607,8 @@ def job_rules(ctx: RuleContext) -> None:
         owner = conn.execute(sa.select(_contact.c.debtor_id).where(
             _contact.c.contact_name_id == new["contact_name_id"])).scalar()
         if owner != new.get("debtor_id"):
-            raise Invalid.field("contact_name_id", "The job's contact must be one of its client's.", "ContactNotOfClient")
+            raise Invalid.field("contact_name_id", "The job's contact must be one of its client's.",
+                                "ContactNotOfClient")
     if new.get("status") == COMPLETE and new.get("completed_date") is None and (
             old is None or old.get("status") != COMPLETE):
         new["completed_date"] = now().date()

@@ -90,7 +90,8 @@ def load_jobs(conn: Connection, actor: Principal) -> None:
                  {NEW_KEY: STAGE_KEYS[ARTWORK_STAGE], "description": "Final artwork",
                   "start_date": date(2026, 11, 16), "end_date": date(2026, 12, 4)}]},
             {NEW_KEY: PHASE_KEYS[COPY_PHASE], "description": "Copy and proofing", "handler_staff_id": sarah.staff_id,
-             "start_date": date(2026, 10, 15), "end_date": date(2026, 11, 30), "task_descriptions": "\n".join(COPY_TASKS)},
+             "start_date": date(2026, 10, 15), "end_date": date(2026, 11, 30),
+             "task_descriptions": "\n".join(COPY_TASKS)},
             {NEW_KEY: PHASE_KEYS[PRINT_PHASE], "description": "Print management", "closed": True,
              "start_date": date(2026, 12, 7), "end_date": date(2026, 12, 18)},
         ]})
@@ -140,7 +141,8 @@ def load_jobs(conn: Connection, actor: Principal) -> None:
             "posted_at": datetime(2026, 11, 9, 18, 0)})
     bookings: list[tuple[int, Any, dict[str, Any]]] = [
         (1201, admin, {"phase_id": PHASE_KEYS[DESIGN_PHASE], "stage_id": STAGE_KEYS[CONCEPTS_STAGE],
-                       "charge_code_id": art, "start_at": datetime(2026, 11, 16, 9), "end_at": datetime(2026, 11, 18, 17),
+                       "charge_code_id": art, "start_at": datetime(2026, 11, 16, 9),
+                       "end_at": datetime(2026, 11, 18, 17),
                        "hours_per_day": 4.0, "status": "Confirmed", "colour_hex": "#3366CC",
                        "subject": "Spring catalogue concepts"}),
         (1202, sarah, {"phase_id": PHASE_KEYS[DISCOVERY_PHASE], "charge_code_id": copy, "all_day": True,
