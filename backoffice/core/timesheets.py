@@ -530,7 +530,7 @@ def resources(conn: Connection, *, enabled: bool | None = True) -> list[dict[str
              "default_charge_code": r.default_charge_code} for r in rows]
 
 
-def diary_bookings(conn: Connection, *, staff_id: str, date_from: date, date_to: date,
+def diary_bookings(conn: Connection, *, staff_id: str, date_from: date | str, date_to: date | str,
                    company_number: int | None = None) -> list[dict[str, Any]]:
     """The resource's diary bookings that overlap the days ``date_from`` to ``date_to`` (inclusive),
     by start: every DiaryBooking field, plus company_number, job_number, phase_number, job_and_phase,

@@ -62,7 +62,7 @@ def _entry(conn: Connection, username: str = "Sarah", **more: Any) -> dict[str, 
 
 
 def _statuses(conn: Connection) -> dict[int, str]:
-    return dict(conn.execute(sa.select(_pending.c.entry_no, _pending.c.status)).all())  # type: ignore[arg-type]
+    return dict(conn.execute(sa.select(_pending.c.entry_no, _pending.c.status)).all())
 
 
 # --- jobs and phases ----------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def test_codes_resolve_to_keys(conn: Connection) -> None:
                         (dict(charge_code="NOPE"), "Charge code 1/NOPE was not found"),
                         (dict(resource_code="nobody"), "Resource nobody was not found")):
         with pytest.raises(errors.Invalid, match=message):
-            timesheets.resolve_codes(conn, 1, **kw)  # type: ignore[arg-type]
+            timesheets.resolve_codes(conn, 1, **kw)
 
 
 def test_job_rules_number_phases_and_stages(conn: Connection) -> None:
@@ -363,7 +363,7 @@ def test_submit_a_day_and_a_range(conn: Connection) -> None:
                         (dict(date_from="2026-11-30", date_to="2026-11-01"), "must not be before"),
                         (dict(date="soon"), "is not a date")):
         with pytest.raises(errors.Invalid, match=message):
-            timesheets.submit_pending(conn, ACTOR, staff_id=admin, **kw)  # type: ignore[arg-type]
+            timesheets.submit_pending(conn, ACTOR, staff_id=admin, **kw)
     with pytest.raises(errors.NotFound, match="Resource nobody was not found"):
         timesheets.submit_pending(conn, ACTOR, staff_id="nobody", date="2026-11-16")
 
@@ -504,7 +504,7 @@ def test_the_demo(conn: Connection) -> None:
     assert counts == {"Job": 3, "JobPhase": 6, "JobStage": 2, "ChargeCode": 5, "PendingTime": 6, "PostedTime": 3,
                       "DiaryBooking": 4}
     assert _statuses(conn) == {3001: "W", 3002: "W", 3003: "W", 3004: "S", 3005: "S", 3006: "A"}
-    defaults = dict(conn.execute(sa.select(_staff.c.username, _staff.c.default_charge_code)).all())  # type: ignore[arg-type]
+    defaults = dict(conn.execute(sa.select(_staff.c.username, _staff.c.default_charge_code)).all())
     assert defaults == {"Admin": "ART", "Sarah": "COPY", "Maria": None, "api spec": None}
     assert [j["job_number"] for j in (timesheets.job_by_code(conn, 1, n) for n in (
         CATALOGUE_JOB, WEBSITE_JOB, TRADE_SHOW_JOB))] == ["00000510", "00000511", "00000512"]
