@@ -16,7 +16,10 @@ STARTS = {"SalesOrder": 100001, "SalesQuote": 500001, "SymphonyObject": 1001, "I
           "AbstractsUser": 501, "AbstractSubmission": 601, "AbstractVote": 701, "InvoicePayment": 801,
           "Booking": 1, "Attendee": 1, "Invoice": 1,
           # Synergist's activity ids and company numbers (migration 0011 sets them past existing rows).
-          "Activity": 5001, "Company": 1}
+          "Activity": 5001, "Company": 1,
+          # Jobs and time (Synergist): job numbers (00000510), stage codes (W0000000918), the entry
+          # numbers of pending and posted time, and diary bookings.
+          "Job": 510, "JobStage": 918, "PendingTime": 3001, "PostedTime": 9001, "DiaryBooking": 1201}
 # Every write of a record takes the next change number (see next_change).
 CHANGES = "Change"
 # On PostgreSQL change numbers come from a sequence, so writers never wait on one another for them.

@@ -392,6 +392,17 @@ def _check_unique(conn: Connection, entity: Entity, new: Doc, old: Doc | None) -
             t.c[f.name] == new[f.name], t.c[entity.key] != new[entity.key])).first()
         if clash is not None:
             raise Conflict(f"A {entity.name} with {f.name} {new[f.name]} already exists", code="DuplicateKey")
+    for names in entity.unique_together:
+        values = [new.get(n) for n in names]
+        if any(v in (None, "") for v in values):
+            continue
+        if old is not None and all(old.get(n) == new.get(n) for n in names):
+            continue
+        clash = conn.execute(sa.select(t.c[entity.key]).where(
+            *(t.c[n] == v for n, v in zip(names, values, strict=True)), t.c[entity.key] != new[entity.key])).first()
+        if clash is not None:
+            said = " and ".join(f"{n} {v}" for n, v in zip(names, values, strict=True))
+            raise Conflict(f"A {entity.name} with {said} already exists", code="DuplicateKey")
 
 
 def prepare(conn: Connection, actor: Principal, entity: Entity, old: Doc | None, changes: Doc, *,

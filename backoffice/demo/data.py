@@ -20,6 +20,7 @@ from ..core.records import NEW_KEY
 from ..core.store.tables import ENTITY_TABLES
 from .events import load_events
 from .galaxy import load_galaxy_documents, load_galaxy_reference
+from .jobs import load_jobs
 from .symphony import create_demo_org, load_symphony
 
 ADMIN_PASSWORD = "password"
@@ -203,3 +204,5 @@ def load_demo(conn: Connection) -> None:
     load_galaxy_documents(conn, create, actor)
     load_symphony(conn)
     load_events(conn)
+    # Jobs and time (Synergist) last: the records above keep the change numbers they always had.
+    load_jobs(conn, actor)

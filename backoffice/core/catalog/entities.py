@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .events import add_event_entities
+from .jobs import add_job_entities
 from .menu import add_menu_entities, menu_item_fields
 from .model import Catalog, Child, Entity, EnumDef, EnumValue, Field, View, ViewColumn
 from .model import FieldType as T
@@ -124,6 +125,7 @@ def build_catalog() -> Catalog:
             _s("title", 20), _s("first_name", 60), _s("surname", 60),
             _s("email_address", 200),
             _bool("enabled", True),
+            _s("default_charge_code", 20, description="The charge code (ART) the resource's time defaults to"),
         ],
         description="A member of staff who may log in.",
     ))
@@ -313,6 +315,7 @@ def build_catalog() -> Catalog:
     _add_organisation(catalog)
     add_menu_entities(catalog)
     add_event_entities(catalog)
+    add_job_entities(catalog)
     _add_views(catalog)
     from .listings import add_listings
 

@@ -101,6 +101,8 @@ class Entity:
     root: bool = True
     # Composite indexes for the lists people filter and sort by.
     indexes: Sequence[tuple[str, ...]] = ()
+    # Combinations of fields no two records share (a job number within its company).
+    unique_together: Sequence[tuple[str, ...]] = ()
     # The field tying a record to one debtor: a debtor principal sees only its own.
     debtor_field: str | None = None
     # Whether change numbers are indexed (for sync clients' "changed since" listings). Tables

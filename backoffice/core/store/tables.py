@@ -33,7 +33,7 @@ def _column_type(field_type: FieldType, length: int | None, big: bool = False) -
 
 
 def entity_table(entity: Entity, meta: sa.MetaData, catalog: Catalog) -> sa.Table:
-    columns: list[sa.Column[object] | sa.Index | sa.ForeignKey] = []
+    columns: list[sa.Column[object] | sa.Index | sa.ForeignKey | sa.UniqueConstraint] = []
     for f in entity.fields:
         # References are real foreign keys: the database itself refuses an order for a debtor
         # deleted at the same moment (the core checks first, to say which record is in use).
@@ -55,6 +55,8 @@ def entity_table(entity: Entity, meta: sa.MetaData, catalog: Catalog) -> sa.Tabl
         columns.append(sa.Column("change_no", sa.BigInteger, nullable=True, index=entity.change_index or None))
     for cols in entity.indexes:
         columns.append(sa.Index(None, *cols))
+    for cols in entity.unique_together:
+        columns.append(sa.UniqueConstraint(*cols))
     return sa.Table(entity.table, meta, *columns)
 
 
