@@ -146,7 +146,8 @@ class Call:
 
     @property
     def skip(self) -> int:
-        return self.page * self.rows
+        # Beyond 2**31 - 1 (SQL's integer offset) every page is past the end anyway.
+        return min(self.page * self.rows, 2**31 - 1)
 
     @property
     def take(self) -> int | None:

@@ -145,7 +145,7 @@ class Synergist:
         with (self.db.write() if write else self.db.read()) as conn:
             principal = auth.on_behalf(conn, login.principal, params.get("username", ""))
             # Who may use which module: staff with a permission list need "Synergist.<module>".
-            if not allowed(principal, f"Synergist.{module}"):
+            if not (allowed(login.principal, f"Synergist.{module}") and allowed(principal, f"Synergist.{module}")):
                 raise SynergistError(FORBIDDEN, f"not permitted to use {module}")
             companies = _companies(conn)
             call = Call(conn=conn, principal=principal, login=login.principal, module=module, action=name,
