@@ -9,8 +9,8 @@ handler only reads ``call`` and the core, and returns rows in wire names::
     from .host import Call, Result, action
     from .shapes import CLIENTS_LIST
 
-    @action("jobs", "clients", model="clientslist")
-    def job_clients(call: Call) -> Result:
+    @action("jobs", "clientpicker", model="clientslist")
+    def client_picker(call: Call) -> Result:
         # Paged in SQL: one page of the model's view, its total, the rows in wire names.
         return call.page_of(CLIENTS_LIST, filters=[], sort=call.sort_from({"CLIENT": "account_no"}))
 
