@@ -23,6 +23,7 @@ from .dialects.servicestack.host import ServiceStackHost
 from .dialects.servicestack.meta import register_meta
 from .dialects.symphony_ie.routes import SymphonyImportExport
 from .dialects.symphony_soap.routes import SymphonySoap
+from .dialects.synergist.routes import Synergist
 from .settings import Settings
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -57,12 +58,15 @@ def create_app(settings: Settings, *, db: Database | None = None, run_worker: bo
 
     symphony_ie = SymphonyImportExport(database, settings)
     symphony_soap = SymphonySoap(database, settings)
+    synergist = Synergist(database, settings)
 
     async def endpoint(request: Request) -> Response:
         if symphony_ie.matches(request.url.path):
             return await symphony_ie.handle(request)
         if symphony_soap.matches(request.url.path):
             return await symphony_soap.handle(request)
+        if synergist.matches(request.url.path):
+            return await synergist.handle(request)
         return await host.handle(request)
 
     @asynccontextmanager

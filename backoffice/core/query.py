@@ -398,8 +398,13 @@ def _execute(conn: Connection, key: tuple[Any, ...], stmt: sa.Select[Any],
     return [dict(zip(keys, row, strict=True)) for row in result]
 
 
-def run(conn: Connection, actor: Principal, view_name: str, query: Query, *, max_take: int = 1000) -> Page:
-    view = CATALOG.views.get(view_name) or entity_view(view_name)
+def run(conn: Connection, actor: Principal, view_name: str | View, query: Query, *, max_take: int = 1000) -> Page:
+    """One page of ``query`` over a catalog view, an entity (its implicit view), or a ``View`` a
+    dialect defines for itself (its name must be unique: compiled statements are cached by it)."""
+    if isinstance(view_name, View):
+        view = view_name
+    else:
+        view = CATALOG.views.get(view_name) or entity_view(view_name)
     key, stmt, values = _compile(view, query, actor, max_take)
     rows = _execute(conn, key, stmt, values)
     total = None

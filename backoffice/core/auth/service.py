@@ -134,6 +134,51 @@ def check_credentials(conn: Connection, username: str, password: str) -> Princip
     return _principal_for_staff(row, cred.permissions, "credentials")
 
 
+class AccountDisabled(Unauthenticated):
+    """The credentials were right but the account may not log in (raised only after a correct password)."""
+
+    code = "AccountDisabled"
+
+
+def check_login(conn: Connection, username: str, *, password: str | None = None,
+                sha512_password: str | None = None) -> Principal:
+    """The staff member these credentials prove, for logins that tell a disabled account apart.
+
+    Exactly one of ``password`` (plain) or ``sha512_password`` (the hex SHA-512 of the password, in
+    any case; checked against the Argon2 verifier kept for it, never compared as a digest) is given.
+    Wrong credentials, an unknown user name, or a credential without a SHA-512 verifier raise
+    ``Unauthenticated`` (code ``InvalidCredentials``), with the same work whichever it was, so a wrong
+    password does not tell which names exist. Only correct credentials of a disabled account raise
+    ``AccountDisabled``. Successes are remembered for a minute, like ``check_credentials_repeatedly``.
+    """
+    if (password is None) == (sha512_password is None):
+        raise Unauthenticated("invalid credentials", code="InvalidCredentials")
+    secret = password if password is not None else (sha512_password or "").strip().lower()
+    kind = "plain" if password is not None else "sha512"
+    if "\x00" in (username or "") + secret:
+        raise Unauthenticated("invalid credentials", code="InvalidCredentials")
+    token = _digest(f"{kind}\0{username.strip().lower()}\0{secret}")
+    hit = _verified.get(token)
+    if hit is not None and hit[1] > time.monotonic():
+        return hit[0]
+    row = find_staff(conn, username or "")
+    cred = None
+    if row is not None:
+        cred = conn.execute(
+            sa.select(staff_credential).where(staff_credential.c.staff_id == row.staff_id)
+        ).first()
+    stored = None if cred is None else (cred.password_hash if kind == "plain" else cred.sha512_verifier)
+    if not verify_password(stored, secret) or row is None or cred is None:
+        raise Unauthenticated("invalid credentials", code="InvalidCredentials")
+    if not row.enabled:
+        raise AccountDisabled("account disabled")
+    principal = _principal_for_staff(row, cred.permissions, "credentials")
+    if len(_verified) > 10_000:
+        _verified.clear()
+    _verified[token] = (principal, time.monotonic() + _VERIFIED_SECONDS)
+    return principal
+
+
 def create_session(conn: Connection, principal: Principal, ttl: timedelta, *, permanent: bool = False) -> str:
     session_id = new_session_id()
     stamp = now()

@@ -1,0 +1,1 @@
+"""The Synergist XML/JSON API v3 (see routes.py, host.py and docs/synergist.md)."""
