@@ -76,7 +76,7 @@ def test_job_pickers(syn: Synergist) -> None:
     assert root.tag == "Contacts" and root.findtext("Contact/clientcontactFullName") == "Alex Buyer1"
     assert syn.json_error("jobs", action="contacts") == (404501, "no client supplied")
     assert syn.json_error("jobs", action="contacts", client="8/1244") == (404503, "client 8/1244 not found")
-    assert syn.json_error("jobs")[0] == 404500
+    assert syn.json_error("jobs", action="nonsense") == (404500, "invalid action nonsense")
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
