@@ -218,3 +218,13 @@ def test_the_diary(syn: Synergist) -> None:
                      datefrom="2026-12-01", dateto="2026-12-31")["data"]
     assert [b["calIsoDateTimeStart"] for b in sarah] == ["2026-12-01T09:00:00"]
     assert syn.json_error("diary", action="timesheet", datefrom="2026-12-01", dateto="2026-11-01")[0] == 404501
+
+
+def test_contacts(syn: Synergist) -> None:
+    every = syn.json("contacts", rows=0)
+    assert every["totalrows"] >= 12
+    mine = syn.json("contacts", client="1/C00001")["data"]
+    assert [c["clientcontactFullName"] for c in mine] == ["Alex Buyer1", "Sam Payer1"]
+    assert mine[0]["clientcontactInternalRef"] == 1001  # the contact number the SOAP API calls ContactId
+    root = syn.xml("contacts", client="1/C00002")
+    assert root.tag == "Contacts" and root.get("TotalRows") == "2"

@@ -84,3 +84,15 @@ def job_contacts(call: Call) -> Result:
         raise SynergistError(BAD_PARAMETER, "no client supplied")
     debtor = find_client(call, code)
     return call.page_of(CLIENT_CONTACTS, filters=[q.Filter("debtor_id", q.Op.EQUAL, debtor["debtor_id"])])
+
+
+@action("contacts", model="clientcontacts")
+def contacts(call: Call) -> Result:
+    """Contacts (the core's debtor contacts): every client's, or ``client=``'s, by name, paged."""
+    filters: list[q.Filter] = []
+    code = call.param("client").strip()
+    if code:
+        filters.append(q.Filter("debtor_id", q.Op.EQUAL, find_client(call, code)["debtor_id"]))
+    if call.modelstructure and call.modelstructure != CLIENT_CONTACTS.name:
+        raise SynergistError(BAD_MODEL, f"invalid modelstructure {call.param('modelstructure')}")
+    return call.page_of(CLIENT_CONTACTS, filters=filters)
