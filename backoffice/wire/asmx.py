@@ -42,6 +42,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from . import safexml
+from .bodies import BodyTooLarge, read_limited
 
 logger = logging.getLogger("backoffice.asmx")
 
@@ -450,25 +451,6 @@ def _documentation(request: Request, service: Service) -> Response:
     return Response(asmx_docs.service_page(service), media_type="text/html; charset=utf-8")
 
 
-class _TooLarge(Exception):
-    pass
-
-
-async def _read_body(request: Request, max_body: int) -> bytes:
-    """The request body, or _TooLarge as soon as it is known to exceed ``max_body`` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > max_body:
-        raise _TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_body:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _content_type(request: Request) -> tuple[str, Message]:
     """(lower-case media type, the parsed header for its parameters); "" when there is none."""
     message = Message()
@@ -520,8 +502,8 @@ async def _soap(request: Request, service: Service, invoke: Callable[[Call], Any
     else:
         return PlainTextResponse("Unsupported Media Type", status_code=415)
     try:
-        body = await _read_body(request, max_body)
-    except _TooLarge:
+        body = await read_limited(request, max_body)
+    except BodyTooLarge:
         return _fault(version, _Refusal(f"The request body is larger than the limit of {max_body} bytes.",
                                         status=413))
     try:
@@ -777,8 +759,8 @@ async def _http(request: Request, service: Service, invoke: Callable[[Call], Any
         if media_type != "application/x-www-form-urlencoded":
             return _plain_error(f"Request format is invalid: {request.headers.get('content-type', '')}.")
         try:
-            body = await _read_body(request, max_body)
-        except _TooLarge:
+            body = await read_limited(request, max_body)
+        except BodyTooLarge:
             return PlainTextResponse(f"The request body is larger than the limit of {max_body} bytes.",
                                      status_code=413)
         pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)

@@ -119,15 +119,18 @@ def set_enabled(conn: Connection, username: str, enabled: bool) -> None:
     _verified.clear()
 
 
+def _staff_and_credential(conn: Connection, username: str | None) -> tuple[Any, Any]:
+    """The staff row of a user name and its credential (either None when there is none)."""
+    row = find_staff(conn, username or "")
+    if row is None:
+        return None, None
+    return row, conn.execute(sa.select(staff_credential).where(staff_credential.c.staff_id == row.staff_id)).first()
+
+
 def check_credentials(conn: Connection, username: str, password: str) -> Principal:
     if "\x00" in (username or "") + (password or ""):
         raise Unauthenticated("Invalid UserName or Password", code="Unauthorized")
-    row = find_staff(conn, username or "")
-    cred = None
-    if row is not None:
-        cred = conn.execute(
-            sa.select(staff_credential).where(staff_credential.c.staff_id == row.staff_id)
-        ).first()
+    row, cred = _staff_and_credential(conn, username)
     ok = verify_password(cred.password_hash if cred else None, password or "")
     if not ok or row is None or cred is None or not row.enabled:
         raise Unauthenticated("Invalid UserName or Password", code="Unauthorized")
@@ -161,12 +164,7 @@ def check_login(conn: Connection, username: str, *, password: str | None = None,
     hit = _verified.get(token)
     if hit is not None and hit[1] > time.monotonic():
         return hit[0]
-    row = find_staff(conn, username or "")
-    cred = None
-    if row is not None:
-        cred = conn.execute(
-            sa.select(staff_credential).where(staff_credential.c.staff_id == row.staff_id)
-        ).first()
+    row, cred = _staff_and_credential(conn, username)
     stored = None if cred is None else (cred.password_hash if kind == "plain" else cred.sha512_verifier)
     if not verify_password(stored, secret) or row is None or cred is None:
         raise Unauthenticated("invalid credentials", code="InvalidCredentials")

@@ -34,6 +34,7 @@ from ...core.auth import service as auth_service
 from ...core.store import Database
 from ...core.store.tables import ENTITY_TABLES
 from ...settings import Settings
+from ...wire.bodies import BodyTooLarge, read_limited
 from . import auth, envelopes
 from . import modules as _modules  # noqa: F401  (registers the modules' actions)
 from .host import (
@@ -96,13 +97,13 @@ class Synergist:
             for name, value in parse_qsl(query.decode("utf-8"), keep_blank_values=True):
                 params.setdefault(name.lower(), value)
             if request.method == "POST":
-                body = await _read_body(request, limit)
+                body = await read_limited(request, limit)
                 kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
                 if body and kind not in ("", "application/x-www-form-urlencoded"):
                     return envelopes.error(fmt_errors, NOT_RECOGNISED, "request not recognised")
                 for name, value in parse_qsl(body.decode("utf-8"), keep_blank_values=True):
                     params[name.lower()] = value
-        except _TooLarge:
+        except BodyTooLarge:
             return envelopes.error(fmt_errors, TOO_LARGE, "request too large")
         except UnicodeDecodeError:
             return envelopes.error(fmt_errors, NOT_RECOGNISED, "request not recognised")
@@ -209,19 +210,3 @@ def _core_error(exc: errors.CoreError) -> tuple[int, str]:
     return INVALID_DATA, exc.message
 
 
-class _TooLarge(Exception):
-    pass
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
