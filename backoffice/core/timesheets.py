@@ -544,7 +544,8 @@ def diary_bookings(conn: Connection, *, staff_id: str, date_from: date | str, da
     if high < low:
         raise Invalid.field("date_to", "date_to must not be before date_from.", "InvalidRange")
     where: list[sa.ColumnElement[bool]] = [
-        _diary.c.staff_id == staff_id, _diary.c.start_at < datetime.combine(high + timedelta(days=1), time()),
+        _diary.c.staff_id == staff_id,
+        _diary.c.start_at < (datetime.combine(high + timedelta(days=1), time()) if high < date.max else datetime.max),
         _diary.c.end_at >= datetime.combine(low, time())]
     if company_number is not None:
         where.append(_diary.c.company_id == company_id_of(conn, company_number))

@@ -91,6 +91,8 @@ def add_user(conn: Connection, username: str, password: str, *, first_name: str 
 # hash of name and password, never the password itself; a password change here forgets them.
 _VERIFIED_SECONDS = 60.0
 _verified: dict[str, tuple[Principal, float]] = {}
+# check_login's memory: a hash of name and secret -> (the stored hash it verified against, until when).
+_logins: dict[str, tuple[str, float]] = {}
 
 
 def check_credentials_repeatedly(conn: Connection, username: str, password: str) -> Principal:
@@ -152,7 +154,8 @@ def check_login(conn: Connection, username: str, *, password: str | None = None,
     Wrong credentials, an unknown user name, or a credential without a SHA-512 verifier raise
     ``Unauthenticated`` (code ``InvalidCredentials``), with the same work whichever it was, so a wrong
     password does not tell which names exist. Only correct credentials of a disabled account raise
-    ``AccountDisabled``. Successes are remembered for a minute, like ``check_credentials_repeatedly``.
+    ``AccountDisabled``. The account is read afresh on every call; only the Argon2 verify of the same
+    credentials against the same stored hash is remembered for a minute.
     """
     if (password is None) == (sha512_password is None):
         raise Unauthenticated("invalid credentials", code="InvalidCredentials")
@@ -161,20 +164,22 @@ def check_login(conn: Connection, username: str, *, password: str | None = None,
     if "\x00" in (username or "") + secret:
         raise Unauthenticated("invalid credentials", code="InvalidCredentials")
     token = _digest(f"{kind}\0{username.strip().lower()}\0{secret}")
-    hit = _verified.get(token)
-    if hit is not None and hit[1] > time.monotonic():
-        return hit[0]
+    # The account is read on every login: a member disabled, given a new password or other
+    # permissions by another process (`backoffice users ...`) is seen at once. Only the slow Argon2
+    # verify of the same credentials against the same stored hash is remembered for a minute.
     row, cred = _staff_and_credential(conn, username)
     stored = None if cred is None else (cred.password_hash if kind == "plain" else cred.sha512_verifier)
-    if not verify_password(stored, secret) or row is None or cred is None:
-        raise Unauthenticated("invalid credentials", code="InvalidCredentials")
+    remembered = _logins.get(token)
+    if not (remembered is not None and remembered[1] > time.monotonic() and stored is not None
+            and hmac.compare_digest(remembered[0], stored)):
+        if not verify_password(stored, secret) or row is None or cred is None or stored is None:
+            raise Unauthenticated("invalid credentials", code="InvalidCredentials")
+        if len(_logins) > 10_000:
+            _logins.clear()
+        _logins[token] = (stored, time.monotonic() + _VERIFIED_SECONDS)
     if not row.enabled:
         raise AccountDisabled("account disabled")
-    principal = _principal_for_staff(row, cred.permissions, "credentials")
-    if len(_verified) > 10_000:
-        _verified.clear()
-    _verified[token] = (principal, time.monotonic() + _VERIFIED_SECONDS)
-    return principal
+    return _principal_for_staff(row, cred.permissions, "credentials")
 
 
 def create_session(conn: Connection, principal: Principal, ttl: timedelta, *, permanent: bool = False) -> str:

@@ -146,6 +146,15 @@ def xml_error(error_id: int, text: str) -> Response:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
+def _cell(value: object) -> str:
+    """A CSV cell; text a spreadsheet would run as a formula (=, +, -, @, a tab or CR first) is
+    written after a quote mark, as spreadsheet programs themselves mark text."""
+    text = xml_text(value)
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
 def csv_success(result: Result) -> Response:
     """A list as CSV: a header row of the model's field names, then the rows (UTF-8)."""
     fields = _fields(result)
@@ -153,7 +162,7 @@ def csv_success(result: Result) -> Response:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([f.name for f in fields])
     for data in result.rows:
-        writer.writerow([xml_text(data.get(f.name)) for f in fields])
+        writer.writerow([_cell(data.get(f.name)) for f in fields])
     return Response(out.getvalue().encode("utf-8"), media_type=CSV_TYPE)
 
 

@@ -193,6 +193,12 @@ class Call:
             return []
         try:
             document = json.loads(text)
+            # Text that is not Unicode (a lone surrogate, "\ud800") could be stored nowhere.
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        except RecursionError:
+            raise SynergistError(BAD_INPUT, "invalid input: nested too deeply") from None
+        except UnicodeEncodeError:
+            raise SynergistError(BAD_INPUT, "invalid input: text that is not Unicode") from None
         except ValueError as exc:
             raise SynergistError(BAD_INPUT, f"invalid input: not JSON ({exc})") from None
         if not isinstance(document, dict) or not isinstance(document.get("data"), list):

@@ -248,7 +248,7 @@ TS_CHARGE_CODES = _by_hand("chargecodelist", "chargecodes", "chargecode", [
 TS_RESOURCES = _by_hand("resourcelist", "resources", "resource", [
     ("resources_uuid", "text"), ("resources_resourcecode", "text"), ("resources_resourcename", "text")])
 DIARY_TIMESHEETS = _by_hand("calendartimesheet", "calendartimesheets", "calendartimesheet", [
-    ("array_allowed__tspending_entryno", "boolean"), ("tspending_chargecode", "text"),
+    ("array_allowed__tspending_entryno", "number"), ("tspending_chargecode", "text"),
     ("chargecodes_description__tspending_chargecode", "text"), ("clients_clientname__tspending_entryno", "text"),
     ("array_company__tspending_entryno", "int"), ("tspending_timedate", "date"),
     ("array_diaryunits__tspending_entryno", "number"), ("array_existingunits__tspending_entryno", "number"),

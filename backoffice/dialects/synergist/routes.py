@@ -193,7 +193,7 @@ def _company(params: Mapping[str, str], companies: list[CompanyRef]) -> CompanyR
     if not text:
         return companies[0] if companies else CompanyRef(1, "", "")
     for company in companies:
-        if text.isascii() and text.isdigit() and company.number == int(text):
+        if text.isascii() and text.isdigit() and len(text) <= 10 and company.number == int(text):
             return company
     raise SynergistError(BAD_COMPANY, f"invalid company {text}")
 

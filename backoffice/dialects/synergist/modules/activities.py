@@ -81,7 +81,9 @@ def activities(call: Call) -> Result:
     if start:
         filters.append(q.Filter("start_date", q.Op.GREATER_OR_EQUAL, datetime.combine(start, time())))
     if end:
-        filters.append(q.Filter("start_date", q.Op.LESS, datetime.combine(end + timedelta(days=1), time())))
+        # The day's end; the calendar's last day has no day after it.
+        until = datetime.combine(end + timedelta(days=1), time()) if end < date.max else datetime.max
+        filters.append(q.Filter("start_date", q.Op.LESS, until))
     result = call.page_of(model, filters=filters, sort=call.sort_from(ACTIVITY_SORTS))
     if wanted and not result.rows and call.page == 0:
         raise SynergistError(NOT_FOUND, f"activity {wanted} not found")
@@ -241,6 +243,14 @@ def _document(call: Call, row: dict[str, Any], i: int, existing: dict[str, Any] 
         if found is None:
             raise SynergistError(INVALID_DATA, f"data[{i}]: invalid activityOwnerID {owner}")
         doc["owner_id"] = found.staff_id
+    if client and "activityContactInternalRef" not in row and existing and existing.get("contact_name_id"):
+        # A contact belongs to one client: moved to another client, the activity keeps no contact of
+        # the old one's.
+        contact = ENTITY_TABLES["DebtorContactName"]
+        owner_id = conn.execute(sa.select(contact.c.debtor_id).where(
+            contact.c.contact_name_id == existing["contact_name_id"])).scalar()
+        if owner_id != debtor_id:
+            doc["contact_name_id"] = None
     if "activityContactInternalRef" in row:
         ref = _whole(row, i, "activityContactInternalRef", required=False)
         doc["contact_name_id"] = None

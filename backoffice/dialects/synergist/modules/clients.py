@@ -21,7 +21,7 @@ def split_code(call: Call, code: str) -> tuple[int, str]:
     number, slash, rest = code.strip().partition("/")
     if not slash:
         return call.company.number, number
-    if not (number.isascii() and number.isdigit()) or not rest:
+    if not (number.isascii() and number.isdigit()) or len(number) > 10 or not rest:
         raise SynergistError(BAD_PARAMETER, f"invalid code {code}")
     return int(number), rest
 

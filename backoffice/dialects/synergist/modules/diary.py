@@ -30,7 +30,9 @@ def _range(call: Call) -> tuple[date, date]:
             raise SynergistError(BAD_PARAMETER, f"invalid {name} {text}: YYYY-MM-DD") from None
 
     low = day("datefrom") or now().date()
-    high = day("dateto") or low + timedelta(days=_DEFAULT_DAYS - 1)
+    # The calendar's last days have no full week after them.
+    high = day("dateto") or (low + timedelta(days=_DEFAULT_DAYS - 1) if low <= date.max - timedelta(days=7)
+                             else date.max)
     if high < low:
         raise SynergistError(BAD_PARAMETER, "dateto is before datefrom")
     if (high - low).days > 366:
@@ -96,7 +98,8 @@ def diary_timesheet(call: Call) -> Result:
     if call.modelstructure and call.modelstructure != DIARY_TIMESHEETS.name:
         raise SynergistError(BAD_MODEL, f"invalid modelstructure {call.param('modelstructure')}")
     rows = [{
-        "array_allowed__tspending_entryno": b["units_allocated"] < b["units_available"],
+        # The units the booking still allows (those it gives less those pending time has used).
+        "array_allowed__tspending_entryno": round(max(b["units_available"] - b["units_allocated"], 0.0), 4),
         "tspending_chargecode": _code(call, b["charge_code"]),
         "chargecodes_description__tspending_chargecode": b["charge_code_description"] or "",
         "clients_clientname__tspending_entryno": b["client_name"] or "",

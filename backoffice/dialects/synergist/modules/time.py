@@ -8,6 +8,7 @@ resource the entry is the acting user's. The ``input`` rows of one call are writ
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
@@ -15,6 +16,8 @@ from typing import Any
 
 from ....core import errors, timesheets
 from ....core import query as q
+from ....core.auth import allowed
+from ..auth import ACT_ON_BEHALF
 from ..host import (
     BAD_INPUT,
     BAD_MODEL,
@@ -22,6 +25,7 @@ from ..host import (
     CHANGED,
     INVALID_DATA,
     NOT_FOUND,
+    ON_BEHALF_REFUSED,
     Call,
     Result,
     SynergistError,
@@ -58,6 +62,11 @@ class Spelling:
         self.codes, self.values, self.numbers, self.times = codes, values, numbers, times
         self.date_field, self.date_format, self.entry, self.version = date_field, date_format, entry, version
         self.username = username
+
+    @property
+    def hours(self) -> str:
+        """The normal hours' field, which a new entry must give (the reference marks it required)."""
+        return self.numbers[0]
 
     @property
     def writable(self) -> set[str]:
@@ -156,9 +165,15 @@ def _number(value: Any, i: int, name: str) -> float | None:
             value = float(value.strip())
         except ValueError:
             raise _bad(i, name, "must be a number") from None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise _bad(i, name, "must be a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # a 400-digit integer
+        raise _bad(i, name, "must be a number") from None
+    if not math.isfinite(number):
+        raise _bad(i, name, "must be a number")
+    return number
 
 
 def _time(value: Any, i: int, name: str) -> str | None:
@@ -241,12 +256,31 @@ def _pending_page(call: Call, model: Model, entry_nos: list[int]) -> Result:
 
 
 def _create(call: Call, spelling: Spelling) -> Result:
-    items = [_entry(call, row, spelling, i, creating=True) for i, row in enumerate(call.input_rows())]
+    rows = call.input_rows()
+    for i, row in enumerate(rows):
+        if row.get(spelling.hours) in (None, ""):
+            raise _bad(i, spelling.hours, "is mandatory")
+    items = [_entry(call, row, spelling, i, creating=True) for i, row in enumerate(rows)]
+    for item in items:
+        _may_book_for(call, item["staff_id"])
     made = _write(call, spelling, lambda: timesheets.create_pending(call.conn, call.principal, items))
     answer = _pending_page(call, TSPENDING_LIST, [m["entry_no"] for m in made])
     # The vendor's create answer carries the paging keys (totalrows 1, pagerows 0).
     answer.total_rows, answer.message = len(answer.rows), "data processed successfully."
     return answer
+
+
+def _may_book_for(call: Call, staff_id: str) -> None:
+    """Time is the acting user's own; another resource's needs the permission to act on behalf
+    (as ``username=`` does)."""
+    if staff_id != call.principal.staff_id and not allowed(call.login, ACT_ON_BEHALF):
+        raise SynergistError(ON_BEHALF_REFUSED, "not permitted to act on behalf of another user")
+
+
+def _owners_checked(call: Call, entry_nos: list[int]) -> None:
+    """Each entry, and the resource it would move to, is one the caller may book for."""
+    for entry in timesheets.pending_entries(call.conn, call.principal, entry_nos):
+        _may_book_for(call, entry["staff_id"])
 
 
 def _update(call: Call, spelling: Spelling) -> Result:
@@ -260,6 +294,10 @@ def _update(call: Call, spelling: Spelling) -> Result:
                 raise _bad(i, spelling.version, "must be a whole number")
             item["revision"] = version
         items.append(item)
+    _owners_checked(call, [item["entry_no"] for item in items])
+    for item in items:
+        if "staff_id" in item:
+            _may_book_for(call, item["staff_id"])
     changed = _write(call, spelling, lambda: timesheets.update_pending(call.conn, call.principal, items))
     answer = _pending_page(call, TSPENDING_LIST, [c["entry_no"] for c in changed])
     answer.total_rows, answer.message = len(answer.rows), "data processed successfully."
@@ -272,6 +310,7 @@ def _delete(call: Call, spelling: Spelling) -> Result:
         extra = set(row) - {spelling.entry, "tspending_uuid"}
         if extra:
             raise _bad(i, sorted(extra)[0], "is not a field a delete takes")
+    _owners_checked(call, numbers)
     gone = _write(call, spelling, lambda: timesheets.delete_pending(call.conn, call.principal, numbers))
     rows = [{"tspEntryNo": g["entry_no"], "tspUuid": wire_uuid("PendingTime", str(g["entry_no"]))} for g in gone]
     return Result(rows, message="data processed successfully.", model=TSPENDING_KEYS)
@@ -285,7 +324,7 @@ def _submit(call: Call) -> Result:
     chosen = [bool(entry), bool(day), bool(low or high)]
     if sum(chosen) != 1 or (bool(low) != bool(high)):
         raise SynergistError(BAD_PARAMETER, "give one of input (an entry number), date, or datefrom and dateto")
-    if entry and not (entry.isascii() and entry.isdigit()):
+    if entry and (not (entry.isascii() and entry.isdigit()) or len(entry) > 9):
         raise SynergistError(BAD_PARAMETER, f"invalid input {entry}: an entry number")
     count = _write(call, NEW_STYLE, lambda: timesheets.submit_pending(
         call.conn, call.principal, staff_id=call.principal.staff_id, entry_no=int(entry) if entry else None,
@@ -331,7 +370,7 @@ def tspending(call: Call) -> Result:
     default = TSPENDING_LIST
     entry = call.param("tspending").strip()
     if entry:
-        if not (entry.isascii() and entry.isdigit()):
+        if not (entry.isascii() and entry.isdigit()) or len(entry) > 9:
             raise SynergistError(BAD_PARAMETER, f"invalid tspending {entry}")
         filters.append(q.Filter("entry_no", q.Op.EQUAL, int(entry)))
         default = TSPENDING_DETAILS
@@ -368,8 +407,9 @@ def tspending_delete(call: Call) -> Result:
 @action("tspending", "pendingcopy", write=True, model="tspendingkeys")
 def tspending_copy(call: Call) -> Result:
     entry = call.param("tspending").strip()
-    if not (entry.isascii() and entry.isdigit()):
+    if not (entry.isascii() and entry.isdigit()) or len(entry) > 9:
         raise SynergistError(BAD_PARAMETER, "tspending (an entry number) is mandatory")
+    _owners_checked(call, [int(entry)])
     made = _write(call, NEW_STYLE, lambda: timesheets.copy_pending(call.conn, call.principal, int(entry)))
     rows = [{"tspEntryNo": made["entry_no"], "tspUuid": wire_uuid("PendingTime", str(made["entry_no"]))}]
     return Result(rows, message=f"TS pending {entry} record copied to {made['entry_no']}", model=TSPENDING_KEYS)
