@@ -183,3 +183,19 @@ def test_activity_contact_follows_its_client(syn: Synergist, db: Database) -> No
                                                            == activity.c.contact_name_id))
                            .where(activity.c.activity_number == number)).one()
     assert row.contact_debtor is None or row.contact_debtor == row.debtor_id
+
+
+def test_an_activity_time_with_an_offset_is_refused(syn: Synergist) -> None:
+    """10:00+05:00 was stored as 05:00 without a word; activity times carry no offset."""
+    code, message = syn.json_error("activities", action="create", input=_input(
+        {"activityActivitytypeCode": "VIS", "activityClientCode": "1/C00001", "activityStartDate": "2026-11-20",
+         "activityStartTime": "10:00+05:00"}))
+    assert code == 404507 and "without an offset" in message
+
+
+def test_an_entrys_codes_are_of_one_company(syn: Synergist) -> None:
+    """A charge code of company 4 sent with a company 1 job made the phase be looked up in company 4."""
+    code, message = syn.json_error("tspending", action="create", input=_input(
+        {"tspJobAndPhase": f"1/{DISCOVERY_PHASE}", "tspTimeDate": "2026-11-19", "tspChargeCode": "4/ART",
+         "tspHoursNormal": 1}))
+    assert code == 404507 and "different companies" in message

@@ -279,9 +279,13 @@ def _clock(row: dict[str, Any], i: int, name: str) -> time | None:
     if text is None or not text.strip():
         return None
     try:
-        return time.fromisoformat(text.strip())
+        clock = time.fromisoformat(text.strip())
     except ValueError:
         raise SynergistError(BAD_INPUT, f"invalid input: data[{i}].{name} must be a time HH:MM:SS") from None
+    if clock.tzinfo is not None:
+        # Activity times are the company's wall-clock times; an offset would be silently dropped.
+        raise SynergistError(BAD_INPUT, f"invalid input: data[{i}].{name} must be a time HH:MM:SS, without an offset")
+    return clock
 
 
 def _type_description(call: Call, doc: dict[str, Any]) -> str:

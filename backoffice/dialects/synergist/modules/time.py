@@ -123,12 +123,16 @@ def _entry(call: Call, row: Mapping[str, Any], spelling: Spelling, i: int, *, cr
             raise _bad(i, name, "is not a field that can be written")
     out: dict[str, Any] = {}
     codes: dict[str, str] = {}
-    company = call.company.number
+    companies: set[int] = set()
     for wire, kind in spelling.codes.items():
         if wire in row and row[wire] not in (None, ""):
-            company, codes[kind] = _code(call, row[wire], i, wire)
+            number, codes[kind] = _code(call, row[wire], i, wire)
+            companies.add(number)
         elif wire in row and kind == "stage":
             out["stage_id"] = None  # an empty stage clears it
+    if len(companies) > 1:
+        raise _bad(i, "codes", "name different companies: an entry's codes are all of its job's company")
+    company = companies.pop() if companies else call.company.number
     if spelling.username and row.get(spelling.username):
         codes["resource"] = str(row[spelling.username]).strip()
     if creating and "resource" not in codes:
