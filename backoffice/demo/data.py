@@ -24,6 +24,10 @@ from .jobs import load_jobs
 from .symphony import create_demo_org, load_symphony
 
 ADMIN_PASSWORD = "password"
+SYNERGIST_EXAMPLE_USER = "user"
+# Every Synergist module (dialects/synergist/modules), for the example user's permissions.
+SYNERGIST_MODULES = ("system", "users", "companies", "clients", "contacts", "jobs", "activities", "views",
+                     "tspending", "timesheets", "time", "diary", "calendar")
 BASE_DATE = datetime(2026, 1, 5, 9, 0, 0)
 
 DEBTORS = [
@@ -57,6 +61,10 @@ def load_demo(conn: Connection) -> None:
     """Fill an empty database with the demo back office."""
     admin_id = add_user(conn, "Admin", ADMIN_PASSWORD)
     add_user(conn, "Sarah", "sarah-password", first_name="Sarah", surname="Jones")
+    # The login the Synergist document's own example URLs use (user=user&password=user), confined to
+    # that API, so those URLs work against the demo as written.
+    add_user(conn, SYNERGIST_EXAMPLE_USER, SYNERGIST_EXAMPLE_USER, first_name="Example", surname="User",
+             permissions=[f"Synergist.{module}" for module in SYNERGIST_MODULES])
     # The Symphony organization first: the items below become its menu item masters.
     create_demo_org(conn)
     admin_row = find_staff(conn, "Admin")

@@ -442,15 +442,16 @@ def test_charge_codes_and_resources(conn: Connection) -> None:
                                                              ("MEET", False)]
     assert (found[1]["description"], found[1]["activity_code"], found[1]["rate"]) == ("Artwork and design", "DES", 95.0)
     assert [c["code"] for c in timesheets.charge_codes(conn, 4)] == ["ART"]
-    # (The demo's other staff, Maria and the API spec's user, have no default charge code.)
+    # (The demo's other staff, Maria, the API spec's user and the Synergist example's "user", have no
+    # default charge code.)
     assert [(r["resource_code"], r["resource_name"], r["default_charge_code"]) for r in timesheets.resources(conn)] == [
         ("Admin", "Admin", "ART"), ("api spec", "API Spec", None), ("Maria", "Maria Keller", None),
-        ("Sarah", "Sarah Jones", "COPY")]
+        ("Sarah", "Sarah Jones", "COPY"), ("user", "Example User", None)]
     assert timesheets.resources(conn, enabled=False) == []
     records.update(conn, ACTOR, "Staff", sarah, {"enabled": False})
-    assert [r["resource_code"] for r in timesheets.resources(conn)] == ["Admin", "api spec", "Maria"]
+    assert [r["resource_code"] for r in timesheets.resources(conn)] == ["Admin", "api spec", "Maria", "user"]
     assert [r["resource_code"] for r in timesheets.resources(conn, enabled=False)] == ["Sarah"]
-    assert len(timesheets.resources(conn, enabled=None)) == 4
+    assert len(timesheets.resources(conn, enabled=None)) == 5
 
 
 def test_diary_bookings_with_units(conn: Connection) -> None:
@@ -505,7 +506,7 @@ def test_the_demo(conn: Connection) -> None:
                       "DiaryBooking": 4}
     assert _statuses(conn) == {3001: "W", 3002: "W", 3003: "W", 3004: "S", 3005: "S", 3006: "A"}
     defaults = dict(conn.execute(sa.select(_staff.c.username, _staff.c.default_charge_code)).all())
-    assert defaults == {"Admin": "ART", "Sarah": "COPY", "Maria": None, "api spec": None}
+    assert defaults == {"Admin": "ART", "Sarah": "COPY", "Maria": None, "api spec": None, "user": None}
     assert [j["job_number"] for j in (timesheets.job_by_code(conn, 1, n) for n in (
         CATALOGUE_JOB, WEBSITE_JOB, TRADE_SHOW_JOB))] == ["00000510", "00000511", "00000512"]
 

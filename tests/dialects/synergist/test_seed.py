@@ -136,3 +136,17 @@ def test_request_not_recognised(syn: Synergist, fmt: str) -> None:
     mismatched = syn.client.get("/xmlapi/system.json?user=Admin&password=password&version=3&action=version")
     assert mismatched.status_code == 404 and mismatched.json()["errorcode"] == 404004
     assert syn.get("system", other, api="csvapi", action="version").status_code == 404
+
+
+@pytest.mark.parametrize("url", [
+    "/jsonapi/users.json?user=user&password=user&action=newsession&version=3",
+    "/jsonapi/system.json?user=user&password=user&action=version&version=3",
+])
+def test_the_documents_urls_work_as_written(syn: Synergist, url: str) -> None:
+    # The demo has the document's own login (user / user), confined to the Synergist API.
+    response = syn.client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.json()["success"] is True and response.json()["data"]
+    # That login opens nothing else.
+    assert syn.client.get("/Debtors/0000000061000000001V", params={"format": "json"},
+                          auth=("user", "user")).status_code in (401, 403)
