@@ -30,7 +30,7 @@ import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -86,10 +86,6 @@ def _money(value: Any) -> float:
     return round(float(value or 0.0), 2)
 
 
-def record_key(value: int) -> str:
-    """An integer key as ``records`` takes keys (typed as text; an integer-keyed entity's key is its int)."""
-    return cast(str, value)
-
 
 def _next(conn: Connection, sequence: str) -> int:
     return int(next_number(conn, sequence))
@@ -132,7 +128,7 @@ def event(conn: Connection, event_id: int) -> dict[str, Any]:
 def set_external_system_id(conn: Connection, event_id: int, external_system_id: str | None) -> None:
     """Record the event's id in the caller's own system (None or "" clears it)."""
     _event_row(conn, event_id)
-    records.update(conn, SYSTEM, "Event", record_key(event_id), {"external_system_id": external_system_id or None})
+    records.update(conn, SYSTEM, "Event", records.int_key(event_id), {"external_system_id": external_system_id or None})
 
 
 def events_for_contact(conn: Connection, contact_number: int, include_archived: bool,
@@ -408,7 +404,7 @@ def add_attendees(conn: Connection, mail_settings: mail.MailSettings | None, boo
     if row.status_id == BOOKING_CANCELLED:
         raise Conflict(f"Booking {row.reference} is cancelled.", code="BookingCancelled")
     event_row, items = _bookable(conn, event_id, attendees, trigger)
-    records.update(conn, SYSTEM, "Booking", record_key(booking_id), {"attendees": items})
+    records.update(conn, SYSTEM, "Booking", records.int_key(booking_id), {"attendees": items})
     made = booking(conn, booking_id)
     if trigger is not None:
         _send_trigger(conn, mail_settings, trigger, made, event_row.name)
@@ -466,7 +462,7 @@ def cancel_attendee(conn: Connection, attendee_reference: str) -> dict[str, Any]
     totals follow, and a booking left with no attendee is cancelled. Returns the attendee."""
     row = _attendee_by_reference(conn, attendee_reference)
     if row.status != CANCELLED:
-        records.update(conn, SYSTEM, "Booking", record_key(row.booking_id),
+        records.update(conn, SYSTEM, "Booking", records.int_key(row.booking_id),
                        {"attendees": [{"attendee_id": row.attendee_id, "status": CANCELLED}]})
         row = _attendee_by_reference(conn, row.reference)
     return _attendee_dict(row)
@@ -570,7 +566,7 @@ def record_payment(conn: Connection, invoice_id: int, amount: float, *, method: 
     row = conn.execute(sa.select(_invoice).where(_invoice.c.invoice_id == invoice_id)).first()
     if row is None:
         raise NotFound(f"Invoice {invoice_id} was not found.", code="InvoiceNotFound")
-    records.update(conn, SYSTEM, "Invoice", record_key(invoice_id), {"payments": [{
+    records.update(conn, SYSTEM, "Invoice", records.int_key(invoice_id), {"payments": [{
         NEW_KEY: _next(conn, "InvoicePayment"), "amount": amount, "method": method, "reference": reference,
         "paid_at": paid_at or now()}]})
     return _invoice_dict(conn, conn.execute(sa.select(_invoice).where(_invoice.c.invoice_id == invoice_id)).one())

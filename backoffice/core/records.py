@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import jsonpatch
 import sqlalchemy as sa
@@ -37,6 +37,12 @@ INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 # Transient markers on in-memory documents; never stored, never returned.
 GIVEN = "__given__"  # the set of field names the caller supplied for this (new) item
 NEW_KEY = "__new_key__"  # a key the caller chose in advance for an item it appends
+
+
+def int_key(value: int) -> str:
+    """An integer key (events, bookings, time entries) as ``get``/``update``/``delete`` take keys: they
+    are typed as text, and an integer-keyed entity's key is its int."""
+    return cast(str, value)
 
 
 def new_key() -> str:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -81,10 +81,6 @@ _diary = ENTITY_TABLES["DiaryBooking"]
 _STATUS = CATALOG.enums["JobStatus"]
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
-
-def record_key(value: int) -> str:
-    """An integer key as ``records`` takes keys (typed as text; an integer-keyed entity's key is its int)."""
-    return cast(str, value)
 
 
 def job_number_text(number: int) -> str:
@@ -367,7 +363,7 @@ def update_pending(conn: Connection, actor: Principal, items: list[dict[str, Any
             entry_no = _entry_no(data.pop("entry_no"), "")
             expected = data.pop("revision", None)
             _pending_row(conn, entry_no)
-            records.update(conn, actor, "PendingTime", record_key(entry_no), data,
+            records.update(conn, actor, "PendingTime", records.int_key(entry_no), data,
                            expected_revision=None if expected is None else int(expected))
             changed.append(entry_no)
     return pending_entries(conn, actor, changed)
@@ -379,7 +375,7 @@ def delete_pending(conn: Connection, actor: Principal, entry_nos: Sequence[int])
     with conn.begin_nested():
         gone = pending_entries(conn, actor, numbers)
         for entry_no in dict.fromkeys(numbers):
-            records.delete(conn, actor, "PendingTime", record_key(entry_no))
+            records.delete(conn, actor, "PendingTime", records.int_key(entry_no))
     return gone
 
 
@@ -438,7 +434,7 @@ def submit_pending(conn: Connection, actor: Principal, *, staff_id: str, entry_n
                                 .order_by(_pending.c.entry_no)).scalars())
     with conn.begin_nested():
         for number in numbers:
-            records.update(conn, actor, "PendingTime", record_key(number), {"status": SUBMITTED}, action=SUBMIT)
+            records.update(conn, actor, "PendingTime", records.int_key(number), {"status": SUBMITTED}, action=SUBMIT)
     return len(numbers)
 
 
@@ -458,7 +454,7 @@ def post_time(conn: Connection, actor: Principal, entry_nos: Sequence[int]) -> l
                 raise Conflict(f"Pending time entry {number} has status {row.status}: only submitted (S) or "
                                "approved (A) time is posted.", code="NotPostable")
             # P while it is being posted (in this transaction only): nothing else may change it meanwhile.
-            records.update(conn, actor, "PendingTime", record_key(number), {"status": POSTING}, action=POST)
+            records.update(conn, actor, "PendingTime", records.int_key(number), {"status": POSTING}, action=POST)
             posted_no = int(next_number(conn, "PostedTime"))
             records.create(conn, actor, "PostedTime", {
                 **{f: getattr(row, f) for f in _TIME_FIELDS}, NEW_KEY: posted_no, "pending_entry_no": number,

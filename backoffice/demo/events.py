@@ -136,7 +136,7 @@ def load_events(conn: Connection) -> None:
         events.submit_booking(conn, None, ARCHIVED_EVENT, [
             {"attendee_type_id": kinds["Delegate"], "ticket_type_id": tickets["Early Bird"], "contact_number": SAM},
         ], status_id=events.BOOKING_CANCELLED)
-    records.update(conn, contacts.SYSTEM, "Event", events.record_key(ARCHIVED_EVENT), {"archived": True})
+    records.update(conn, contacts.SYSTEM, "Event", records.int_key(ARCHIVED_EVENT), {"archived": True})
     # The clock ticks while it is moved: set each creation date to the exact moment, to the millisecond.
     booking_table = ENTITY_TABLES["Booking"]
     for booking_id, made in ((1, datetime(2026, 11, 20, 10, 0)), (2, datetime(2026, 11, 21, 11, 0)),
