@@ -493,13 +493,13 @@ def test_a_booking_whose_attendees_are_all_cancelled_is_cancelled(db: Database) 
             events.add_attendees(conn, None, 1, 101, [_attendee()])
         # Through the records API a cancelled booking cannot be brought back either.
         with pytest.raises(errors.Conflict, match="B00001 is cancelled"):
-            records.update(conn, events.SYSTEM, "Booking", events.record_key(1), {"status_id": 1})
+            records.update(conn, events.SYSTEM, "Booking", records.int_key(1), {"status_id": 1})
 
 
 def test_a_booking_stays_with_its_event(db: Database) -> None:
     with db.write() as conn:
         with pytest.raises(errors.Invalid, match="stays with its event"):
-            records.update(conn, events.SYSTEM, "Booking", events.record_key(1), {"event_id": TEST_EVENT})
+            records.update(conn, events.SYSTEM, "Booking", records.int_key(1), {"event_id": TEST_EVENT})
 
 
 # --- log-ons ------------------------------------------------------------------------------------------------------
